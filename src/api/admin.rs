@@ -1,0 +1,50 @@
+//! Administration: roles.
+
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+use uuid::Uuid;
+
+use super::auth::Caller;
+use super::error::ApiError;
+use super::me::AccountResponse;
+use super::state::SharedState;
+use super::tags::ApiTags;
+use crate::domain::account::{Role, normalise_roles};
+use poem::web::Data;
+
+pub struct AdminApi;
+
+/// The complete set of roles the account should hold. `contributor` is
+/// always kept. Changes apply from the account's next token refresh.
+#[derive(Object)]
+pub struct RolesRequest {
+    roles: Vec<Role>,
+}
+
+#[OpenApi(tag = "ApiTags::Admin")]
+impl AdminApi {
+    /// Set an account's roles (admins only).
+    #[oai(
+        path = "/v1/admin/users/:user_id/roles",
+        method = "put",
+        operation_id = "update_user_roles"
+    )]
+    async fn set_roles(
+        &self,
+        state: Data<&SharedState>,
+        caller: Caller,
+        /// The account to change.
+        user_id: Path<Uuid>,
+        body: Json<RolesRequest>,
+    ) -> Result<AccountResponse, ApiError> {
+        caller.require(Role::Admin)?;
+        let roles = normalise_roles(body.0.roles);
+        let account = state
+            .store
+            .set_roles(user_id.0, &roles)
+            .await?
+            .ok_or_else(|| ApiError::not_found("There is no account with this id."))?;
+        Ok(AccountResponse::Ok(Json(account.into())))
+    }
+}

@@ -1,0 +1,110 @@
+//! The HTTP API: one file per resource, each an `#[OpenApi]` struct whose
+//! doc comments become the published spec.
+
+pub mod accounts;
+pub mod admin;
+pub mod auth;
+pub mod error;
+pub mod me;
+pub mod observe;
+pub mod ops;
+pub mod state;
+pub mod tags;
+
+use std::sync::Arc;
+
+use poem::middleware::Compression;
+use poem::{Endpoint, EndpointExt, Route};
+use poem_openapi::OpenApiService;
+
+use self::observe::Metrics;
+use self::state::SharedState;
+
+type Apis = (
+    accounts::AccountsApi,
+    me::MeApi,
+    admin::AdminApi,
+    ops::OpsApi,
+);
+
+/// The API description; also what `tessera openapi` prints.
+pub fn service() -> OpenApiService<Apis, ()> {
+    OpenApiService::new(
+        (
+            accounts::AccountsApi,
+            me::MeApi,
+            admin::AdminApi,
+            ops::OpsApi,
+        ),
+        "Tessera",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .server("/")
+    .license(poem_openapi::LicenseObject::new("MIT OR Apache-2.0"))
+    .description(
+        "Citizen science for NHS staff: researchers upload micro-tasks, staff answer them \
+         in five-minute sessions on their phones, answers are combined into results with a \
+         confidence, and credited time is exported as a signed certificate. Every error is \
+         `application/problem+json` (RFC 9457) with a stable `type`.",
+    )
+}
+
+/// The spec as pretty JSON with a trailing newline, exactly as committed in
+/// `openapi/openapi.json` and served at `/openapi.json`.
+pub fn spec_json() -> String {
+    static SPEC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SPEC.get_or_init(build_spec).clone()
+}
+
+fn build_spec() -> String {
+    let mut spec: serde_json::Value = serde_json::from_str(&service().spec()).unwrap_or_default();
+    mark_public_operations(&mut spec);
+    let mut text = serde_json::to_string_pretty(&spec).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Operations without a security requirement are public on purpose; saying
+/// so explicitly (`security: []`) lets linters and client generators tell
+/// them from operations whose security was forgotten.
+fn mark_public_operations(spec: &mut serde_json::Value) {
+    let Some(paths) = spec
+        .get_mut("paths")
+        .and_then(|paths| paths.as_object_mut())
+    else {
+        return;
+    };
+    for operation in paths.values_mut().filter_map(|item| item.as_object_mut()) {
+        for op in operation.values_mut().filter_map(|op| op.as_object_mut()) {
+            op.entry("security")
+                .or_insert_with(|| serde_json::json!([]));
+        }
+    }
+}
+
+/// Every route with its middleware, ready to serve.
+pub fn routes(state: SharedState) -> impl Endpoint {
+    let service = service();
+    let metrics = Arc::new(Metrics::default());
+    let observed = metrics.clone();
+    Route::new()
+        .at(
+            "/openapi.json",
+            poem::endpoint::make_sync(|_| {
+                poem::Response::builder()
+                    .content_type("application/json")
+                    .body(spec_json())
+            }),
+        )
+        .nest("/docs", service.swagger_ui())
+        .nest("/", service)
+        .data(state.tokens.clone())
+        .data(metrics)
+        .data(state)
+        .catch_all_error(|err| async move { error::problem_for(err) })
+        .with(Compression::new())
+        .around(move |next, req| {
+            let metrics = observed.clone();
+            async move { observe::observe(next, req, &metrics).await }
+        })
+}

@@ -1,0 +1,180 @@
+//! Typed settings: defaults live in code and `TESSERA_*` environment
+//! variables override them. Nothing else reads the environment.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Everything the service needs to start, parsed once at the edge.
+#[derive(Clone)]
+pub struct Settings {
+    /// Address to listen on (`TESSERA_BIND`); port 0 picks a free port.
+    pub bind: SocketAddr,
+    /// Where the embedded store, photos and the generated key live (`TESSERA_DATA_DIR`).
+    pub data_dir: PathBuf,
+    /// MongoDB connection string (`TESSERA_MONGODB_URI`); unset means the embedded store.
+    pub mongodb_uri: Option<String>,
+    /// Database name (`TESSERA_MONGODB_DATABASE`); unset means the URI's
+    /// default database, else `tessera`.
+    pub mongodb_database: Option<String>,
+    /// Ed25519 key file for tokens and certificates (`TESSERA_SIGNING_KEY`);
+    /// unset means `<data_dir>/signing.key`, generated at first start.
+    pub signing_key: Option<PathBuf>,
+    /// Lifetime of access tokens (`TESSERA_ACCESS_TOKEN_SECONDS`, default 15 minutes).
+    pub access_token_ttl: Duration,
+    /// Lifetime of refresh tokens (`TESSERA_REFRESH_TOKEN_SECONDS`, default 30 days).
+    pub refresh_token_ttl: Duration,
+    /// Public base URL used in certificate verification links (`TESSERA_PUBLIC_URL`).
+    pub public_url: String,
+    /// Failed-or-not login attempts allowed per account and per address in one
+    /// window (`TESSERA_LOGIN_ATTEMPTS`, default 10 per `TESSERA_LOGIN_WINDOW_SECONDS`, default 300).
+    pub login_attempts: u32,
+    /// Length of the login rate-limit window.
+    pub login_window: Duration,
+    /// Emit logs as JSON lines (`TESSERA_LOG_JSON`, default true).
+    pub log_json: bool,
+}
+
+/// A setting that could not be parsed; start-up stops with this message.
+#[derive(Debug, thiserror::Error)]
+#[error("{name} is invalid: {reason}")]
+pub struct SettingsError {
+    name: &'static str,
+    reason: String,
+}
+
+impl Settings {
+    /// Defaults overridden by the process environment.
+    pub fn from_env() -> Result<Self, SettingsError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Defaults overridden by whatever `lookup` returns; tests pass a map.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        let get = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+        let seconds = |name: &'static str, default: u64| -> Result<Duration, SettingsError> {
+            parse_or(get(name), name, default).map(Duration::from_secs)
+        };
+        let data_dir = PathBuf::from(get("TESSERA_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let bind = parse_or(get("TESSERA_BIND"), "TESSERA_BIND", default_bind())?;
+        Ok(Self {
+            public_url: get("TESSERA_PUBLIC_URL")
+                .unwrap_or_else(|| format!("http://{bind}"))
+                .trim_end_matches('/')
+                .to_owned(),
+            bind,
+            data_dir,
+            mongodb_uri: get("TESSERA_MONGODB_URI"),
+            mongodb_database: get("TESSERA_MONGODB_DATABASE"),
+            signing_key: get("TESSERA_SIGNING_KEY").map(PathBuf::from),
+            access_token_ttl: seconds("TESSERA_ACCESS_TOKEN_SECONDS", 15 * 60)?,
+            refresh_token_ttl: seconds("TESSERA_REFRESH_TOKEN_SECONDS", 30 * 24 * 3600)?,
+            login_attempts: parse_or(get("TESSERA_LOGIN_ATTEMPTS"), "TESSERA_LOGIN_ATTEMPTS", 10)?,
+            login_window: seconds("TESSERA_LOGIN_WINDOW_SECONDS", 300)?,
+            log_json: parse_or(get("TESSERA_LOG_JSON"), "TESSERA_LOG_JSON", true)?,
+        })
+    }
+
+    /// Settings for a throwaway instance: port 0 and the given data directory.
+    pub fn for_tests(data_dir: PathBuf) -> Self {
+        let mut settings = Self::from_lookup(|_| None).unwrap_or_else(|_| unreachable!());
+        settings.bind = SocketAddr::from(([127, 0, 0, 1], 0));
+        settings.data_dir = data_dir;
+        settings.log_json = false;
+        settings
+    }
+
+    /// The key file actually used: the configured one or the generated default.
+    pub fn signing_key_path(&self) -> PathBuf {
+        self.signing_key
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("signing.key"))
+    }
+}
+
+fn default_bind() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8080))
+}
+
+fn parse_or<T: std::str::FromStr>(
+    raw: Option<String>,
+    name: &'static str,
+    default: T,
+) -> Result<T, SettingsError>
+where
+    T::Err: std::fmt::Display,
+{
+    match raw {
+        None => Ok(default),
+        Some(raw) => raw.trim().parse().map_err(|err: T::Err| SettingsError {
+            name,
+            reason: err.to_string(),
+        }),
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    // The MongoDB URI usually embeds a password, so it never reaches a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("bind", &self.bind)
+            .field("data_dir", &self.data_dir)
+            .field(
+                "mongodb_uri",
+                &self.mongodb_uri.as_ref().map(|_| "[redacted]"),
+            )
+            .field("mongodb_database", &self.mongodb_database)
+            .field("signing_key", &self.signing_key)
+            .field("access_token_ttl", &self.access_token_ttl)
+            .field("refresh_token_ttl", &self.refresh_token_ttl)
+            .field("public_url", &self.public_url)
+            .field("login_attempts", &self.login_attempts)
+            .field("login_window", &self.login_window)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_apply_when_nothing_is_set() {
+        let settings = Settings::from_lookup(|_| None).unwrap();
+        assert_eq!(settings.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(settings.data_dir, PathBuf::from("./data"));
+        assert!(settings.mongodb_uri.is_none());
+        assert_eq!(settings.access_token_ttl, Duration::from_secs(900));
+    }
+
+    #[test]
+    fn environment_values_override_defaults() {
+        let settings = Settings::from_lookup(|name| match name {
+            "TESSERA_BIND" => Some("0.0.0.0:9000".into()),
+            "TESSERA_ACCESS_TOKEN_SECONDS" => Some("60".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(settings.bind.port(), 9000);
+        assert_eq!(settings.access_token_ttl, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn a_malformed_value_names_the_variable() {
+        let err = Settings::from_lookup(|name| (name == "TESSERA_BIND").then(|| "nowhere".into()))
+            .err()
+            .unwrap();
+        assert!(err.to_string().starts_with("TESSERA_BIND is invalid"));
+    }
+
+    #[test]
+    fn debug_output_redacts_the_mongodb_uri() {
+        let settings = Settings::from_lookup(|name| {
+            (name == "TESSERA_MONGODB_URI").then(|| "mongodb://user:secret@db/".into())
+        })
+        .unwrap();
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("secret"));
+        assert!(printed.contains("[redacted]"));
+    }
+}

@@ -1,0 +1,4 @@
+//! Pure domain logic: no I/O, no clocks read, no storage. Everything here is
+//! unit-tested next to the code.
+
+pub mod account;

@@ -1,0 +1,11 @@
+//! Tessera: micro-tasks for NHS staff, consensus by redundancy, and signed
+//! contribution certificates. `main.rs` wires the CLI to what lives here.
+
+pub mod api;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod security;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

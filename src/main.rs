@@ -1,0 +1,80 @@
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tessera::config::Settings;
+use tessera::startup::Application;
+
+/// Tessera: five-minute research micro-tasks for NHS staff.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (the default). Settings come from TESSERA_* variables.
+    Serve {
+        /// Seed an empty store with a demo organisation, projects and accounts.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Exit 0 when the local server answers /healthz (for container health checks).
+    Healthcheck,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Serve { demo } => serve(demo).await,
+        Command::Openapi => {
+            print!("{}", tessera::api::spec_json());
+            Ok(())
+        }
+        Command::Healthcheck => healthcheck().await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("tessera: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(demo: bool) -> anyhow::Result<()> {
+    let settings = Settings::from_env()?;
+    tessera::telemetry::init(settings.log_json);
+    tracing::info!(?settings, "starting");
+    let app = Application::build(settings).await?;
+    if demo {
+        tessera::demo::seed(app.store()).await?;
+    }
+    println!("Tessera is listening on http://{}", app.address());
+    println!("API docs: http://{}/docs", app.address());
+    app.run_until_stopped().await
+}
+
+async fn healthcheck() -> anyhow::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let settings = Settings::from_env()?;
+    let mut addr = settings.bind;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    stream
+        .write_all(b"GET /healthz HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        .await?;
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).await?;
+    anyhow::ensure!(
+        reply.starts_with("HTTP/1.0 200") || reply.starts_with("HTTP/1.1 200"),
+        "unhealthy"
+    );
+    Ok(())
+}

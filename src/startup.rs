@@ -1,0 +1,69 @@
+//! Builds the application from settings: the store, the keys, the routes.
+//! Binding happens here, before serving, so callers (and tests on port 0)
+//! learn the real address first.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use poem::listener::{Acceptor, Listener, TcpListener};
+
+use crate::api::{self, state::AppState};
+use crate::config::Settings;
+use crate::security::{keys, ratelimit::RateLimiter, tokens::TokenService};
+use crate::store::{self, Store};
+
+/// A bound, not yet serving, instance of the service.
+pub struct Application {
+    address: SocketAddr,
+    acceptor: poem::listener::TcpAcceptor,
+    state: Arc<AppState>,
+}
+
+impl Application {
+    /// Opens the store, loads the keys and binds the listener.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("creating {}", settings.data_dir.display()))?;
+        let store = store::open(&settings).await?;
+        let signing_key = keys::load_or_generate(&settings.signing_key_path())?;
+        let tokens = Arc::new(TokenService::new(&signing_key, settings.access_token_ttl)?);
+        let acceptor = TcpListener::bind(settings.bind)
+            .into_acceptor()
+            .await
+            .with_context(|| format!("binding {}", settings.bind))?;
+        let address = acceptor
+            .local_addr()
+            .first()
+            .and_then(|addr| addr.as_socket_addr().copied())
+            .context("the listener has no TCP address")?;
+        let state = Arc::new(AppState {
+            login_limiter: RateLimiter::new(settings.login_attempts, settings.login_window),
+            settings,
+            store,
+            tokens,
+        });
+        Ok(Self {
+            address,
+            acceptor,
+            state,
+        })
+    }
+
+    /// The address actually bound (useful when the port was 0).
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    pub fn store(&self) -> Arc<dyn Store> {
+        self.state.store.clone()
+    }
+
+    /// Serves until the process is told to stop.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        poem::Server::new_with_acceptor(self.acceptor)
+            .run(api::routes(self.state))
+            .await
+            .context("serving")
+    }
+}

@@ -1,0 +1,74 @@
+//! Accounts and refresh tokens.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::StoreResult;
+use crate::domain::account::{Email, Role, StaffGroup};
+
+/// A registered person, without secrets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Account {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub staff_group: StaffGroup,
+    pub organisation: Option<String>,
+    pub registration_number: Option<String>,
+    pub roles: Vec<Role>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An account with its password hash, only for checking a login.
+pub struct Credentials {
+    pub account: Account,
+    pub password_hash: String,
+}
+
+/// A refresh token to remember. Only its hash is stored; the family ties
+/// together every token rotated from one login, so reuse can revoke them all.
+pub struct NewRefreshToken {
+    pub token_hash: String,
+    pub family_id: Uuid,
+    pub account_id: Uuid,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What presenting a refresh token led to.
+#[derive(Debug)]
+pub enum RefreshOutcome {
+    /// The token was live; it is now used up and its successor is stored.
+    Rotated(Account),
+    /// The token had already been used or revoked: its whole family is now revoked.
+    Reused,
+    /// Unknown or expired.
+    Invalid,
+}
+
+#[async_trait::async_trait]
+pub trait AccountStore {
+    /// Stores a new account; `Conflict` when the email is taken.
+    async fn create_account(&self, account: &Account, password_hash: &str) -> StoreResult<()>;
+
+    async fn credentials_by_email(&self, email: &Email) -> StoreResult<Option<Credentials>>;
+
+    async fn account(&self, id: Uuid) -> StoreResult<Option<Account>>;
+
+    /// Replaces an account's roles; `None` when there is no such account.
+    async fn set_roles(&self, id: Uuid, roles: &[Role]) -> StoreResult<Option<Account>>;
+
+    async fn insert_refresh_token(&self, token: &NewRefreshToken) -> StoreResult<()>;
+
+    /// Uses up the presented token and stores `next_hash` as its successor in
+    /// the same family, atomically. A token presented twice revokes its family.
+    async fn rotate_refresh_token(
+        &self,
+        presented_hash: &str,
+        next_hash: &str,
+        next_expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<RefreshOutcome>;
+
+    /// Revokes the family of the presented token (logout). Unknown tokens are ignored.
+    async fn revoke_refresh_family(&self, presented_hash: &str) -> StoreResult<()>;
+}

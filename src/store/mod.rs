@@ -1,0 +1,50 @@
+//! Storage behind one trait. `Store` is the sum of one sub-trait per area, so
+//! each area's records and methods sit in a small file of their own. API
+//! structs hold an `Arc<dyn Store>`; configuration picks the backend.
+
+mod accounts;
+pub mod sqlite;
+
+pub use accounts::{Account, AccountStore, Credentials, NewRefreshToken, RefreshOutcome};
+
+use std::sync::Arc;
+
+use crate::config::Settings;
+
+/// What can go wrong in a store, as far as callers need to tell apart.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness rule was broken (e.g. an email that is already registered).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The backend failed; the caller logs it once and answers 500.
+    #[error(transparent)]
+    Backend(#[from] anyhow::Error),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Every operation the service needs from storage, whichever backend holds it.
+#[async_trait::async_trait]
+pub trait Store: AccountStore + Send + Sync + 'static {
+    /// Succeeds when the backend answers; `/readyz` calls it.
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// True when no account exists yet; the demo seed only runs then.
+    async fn is_empty(&self) -> StoreResult<bool>;
+
+    /// Which backend this is, for logs and metrics.
+    fn backend_name(&self) -> &'static str;
+}
+
+/// Opens the store the settings ask for: MongoDB when a URI is set, else the
+/// embedded SQLite database in the data directory.
+pub async fn open(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+    if settings.mongodb_uri.is_some() {
+        anyhow::bail!(
+            "the MongoDB adapter is not available in this build yet; unset TESSERA_MONGODB_URI to use the embedded store"
+        );
+    }
+    let store = sqlite::SqliteStore::open(&settings.data_dir.join("tessera.db")).await?;
+    Ok(Arc::new(store))
+}

@@ -1,0 +1,253 @@
+use reqwest::StatusCode;
+use serde_json::json;
+use tessera::domain::account::Role;
+
+use crate::helpers::{PASSWORD, TestApp, expect_problem, expect_status};
+
+#[tokio::test]
+async fn the_health_endpoint_answers_ok() {
+    let app = TestApp::spawn().await;
+    let body = expect_status(app.get("/healthz", None).await, StatusCode::OK).await;
+    assert_eq!(body["status"], "ok");
+    let ready = expect_status(app.get("/readyz", None).await, StatusCode::OK).await;
+    assert_eq!(ready["store"], "sqlite");
+}
+
+#[tokio::test]
+async fn register_then_login_then_me_returns_the_account() {
+    let app = TestApp::spawn().await;
+    let created = expect_status(
+        app.register("Ada@Example.NHS.uk").await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(created["email"], "ada@example.nhs.uk");
+    assert_eq!(created["roles"], json!(["contributor"]));
+
+    let tokens = expect_status(
+        app.login("ada@example.nhs.uk", PASSWORD).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(tokens["token_type"], "Bearer");
+    assert_eq!(tokens["expires_in"], 900);
+
+    let me = expect_status(
+        app.get("/v1/me", tokens["access_token"].as_str()).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(me["id"], created["id"]);
+    assert_eq!(me["display_name"], "Ada Nurse");
+    assert_eq!(me["staff_group"], "nursing_and_midwifery");
+    assert_eq!(me["registration_number"], "12A3456B");
+}
+
+#[tokio::test]
+async fn registering_an_email_twice_is_a_conflict() {
+    let app = TestApp::spawn().await;
+    expect_status(app.register("ada@nhs.net").await, StatusCode::CREATED).await;
+    let problem = expect_problem(app.register("ADA@nhs.net").await, StatusCode::CONFLICT).await;
+    assert_eq!(problem["type"], "/problems/conflict");
+}
+
+#[tokio::test]
+async fn invalid_registration_lists_every_bad_field() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .post(
+            "/v1/auth/register",
+            &json!({"email": "not-an-email", "password": "short", "display_name": " ", "staff_group": "other"}),
+            None,
+        )
+        .await;
+    let problem = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|error| error["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["email", "password", "display_name"]);
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_unauthorized() {
+    let app = TestApp::spawn().await;
+    expect_status(app.register("ada@nhs.net").await, StatusCode::CREATED).await;
+    expect_problem(
+        app.login("ada@nhs.net", "wrong password!").await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    expect_problem(
+        app.login("nobody@nhs.net", PASSWORD).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn repeated_logins_are_rate_limited_with_retry_after() {
+    let app = TestApp::spawn_with(|settings| settings.login_attempts = 3).await;
+    expect_status(app.register("ada@nhs.net").await, StatusCode::CREATED).await;
+    for _ in 0..3 {
+        expect_problem(
+            app.login("ada@nhs.net", "wrong password!").await,
+            StatusCode::UNAUTHORIZED,
+        )
+        .await;
+    }
+    let response = app.login("ada@nhs.net", PASSWORD).await;
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=300).contains(&retry_after));
+    expect_problem(response, StatusCode::TOO_MANY_REQUESTS).await;
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_reuse_revokes_the_family() {
+    let app = TestApp::spawn().await;
+    let ada = app.person("ada@nhs.net", &[]).await;
+    let first = ada.refresh_token.clone();
+
+    let rotated = expect_status(
+        app.post("/v1/auth/refresh", &json!({"refresh_token": first}), None)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let second = rotated["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(second, first);
+    expect_status(
+        app.get("/v1/me", rotated["access_token"].as_str()).await,
+        StatusCode::OK,
+    )
+    .await;
+
+    // Replaying the rotated token is treated as theft: it fails and the
+    // newer token of the same login stops working too.
+    expect_problem(
+        app.post("/v1/auth/refresh", &json!({"refresh_token": first}), None)
+            .await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    expect_problem(
+        app.post("/v1/auth/refresh", &json!({"refresh_token": second}), None)
+            .await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn logout_revokes_the_refresh_token() {
+    let app = TestApp::spawn().await;
+    let ada = app.person("ada@nhs.net", &[]).await;
+    let response = app
+        .post(
+            "/v1/auth/logout",
+            &json!({"refresh_token": ada.refresh_token}),
+            None,
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    expect_problem(
+        app.post(
+            "/v1/auth/refresh",
+            &json!({"refresh_token": ada.refresh_token}),
+            None,
+        )
+        .await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_contributor_cannot_change_roles() {
+    let app = TestApp::spawn().await;
+    let staff = app.person("staff@nhs.net", &[]).await;
+    let response = app
+        .client
+        .put(app.url(&format!("/v1/admin/users/{}/roles", staff.id)))
+        .bearer_auth(&staff.access_token)
+        .json(&json!({"roles": ["admin"]}))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(response, StatusCode::FORBIDDEN).await;
+}
+
+#[tokio::test]
+async fn an_admin_grants_roles_that_apply_after_refresh() {
+    let app = TestApp::spawn().await;
+    let admin = app.person("admin@nhs.net", &[Role::Admin]).await;
+    let staff = app.person("staff@nhs.net", &[]).await;
+    let response = app
+        .client
+        .put(app.url(&format!("/v1/admin/users/{}/roles", staff.id)))
+        .bearer_auth(&admin.access_token)
+        .json(&json!({"roles": ["researcher"]}))
+        .send()
+        .await
+        .unwrap();
+    let updated = expect_status(response, StatusCode::OK).await;
+    assert_eq!(updated["roles"], json!(["contributor", "researcher"]));
+
+    let refreshed = expect_status(
+        app.post(
+            "/v1/auth/refresh",
+            &json!({"refresh_token": staff.refresh_token}),
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let me = expect_status(
+        app.get("/v1/me", refreshed["access_token"].as_str()).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(me["roles"], json!(["contributor", "researcher"]));
+    assert_eq!(me["email"], staff.email);
+}
+
+#[tokio::test]
+async fn setting_roles_of_an_unknown_account_is_not_found() {
+    let app = TestApp::spawn().await;
+    let admin = app.person("admin@nhs.net", &[Role::Admin]).await;
+    let response = app
+        .client
+        .put(app.url(&format!("/v1/admin/users/{}/roles", uuid::Uuid::new_v4())))
+        .bearer_auth(&admin.access_token)
+        .json(&json!({"roles": ["researcher"]}))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(response, StatusCode::NOT_FOUND).await;
+}
+
+#[tokio::test]
+async fn the_demo_seed_creates_accounts_that_can_log_in_once() {
+    let app = TestApp::spawn().await;
+    tessera::demo::seed(app.store.clone()).await.unwrap();
+    for email in [
+        "admin@demo.tessera.test",
+        "researcher@demo.tessera.test",
+        "staff@demo.tessera.test",
+    ] {
+        expect_status(
+            app.login(email, tessera::demo::DEMO_PASSWORD).await,
+            StatusCode::OK,
+        )
+        .await;
+    }
+    // A second seed leaves the store alone rather than failing on duplicates.
+    tessera::demo::seed(app.store.clone()).await.unwrap();
+}
