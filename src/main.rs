@@ -1,7 +1,11 @@
 use std::process::ExitCode;
 
+use std::path::{Path, PathBuf};
+
 use clap::{Parser, Subcommand};
 use tessera::config::Settings;
+use tessera::domain::quality::offline::{AggregateOptions, aggregate_files, write_consensus};
+use tessera::domain::quality::replay::ReplayOptions;
 use tessera::startup::Application;
 
 /// Tessera: five-minute research micro-tasks for NHS staff.
@@ -24,6 +28,28 @@ enum Command {
     Openapi,
     /// Exit 0 when the local server answers /healthz (for container health checks).
     Healthcheck,
+    /// Run the consensus engine offline on a task,worker,label CSV and,
+    /// with --truth, print its accuracy against majority vote.
+    Aggregate {
+        /// CSV with a header and columns task,worker,label.
+        #[arg(long)]
+        answers: PathBuf,
+        /// CSV with a header and columns task,label.
+        #[arg(long)]
+        truth: Option<PathBuf>,
+        /// Write task,label,confidence to this file.
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Share of the truth revealed to the model as gold tasks (0 to 1).
+        #[arg(long, default_value_t = 0.0)]
+        gold_fraction: f64,
+        /// Seed for choosing gold tasks and replay folds.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Skip the adaptive-stopping replay curve.
+        #[arg(long)]
+        no_replay: bool,
+    },
 }
 
 #[tokio::main]
@@ -36,6 +62,26 @@ async fn main() -> ExitCode {
             Ok(())
         }
         Command::Healthcheck => healthcheck().await,
+        Command::Aggregate {
+            answers,
+            truth,
+            output,
+            gold_fraction,
+            seed,
+            no_replay,
+        } => {
+            let replay = (!no_replay).then(|| ReplayOptions {
+                seed,
+                ..ReplayOptions::default()
+            });
+            let options = AggregateOptions {
+                gold_fraction,
+                seed,
+                replay,
+                ..AggregateOptions::default()
+            };
+            aggregate(&answers, truth.as_deref(), output.as_deref(), &options)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -76,5 +122,20 @@ async fn healthcheck() -> anyhow::Result<()> {
         reply.starts_with("HTTP/1.0 200") || reply.starts_with("HTTP/1.1 200"),
         "unhealthy"
     );
+    Ok(())
+}
+
+fn aggregate(
+    answers: &Path,
+    truth: Option<&Path>,
+    output: Option<&Path>,
+    options: &AggregateOptions,
+) -> anyhow::Result<()> {
+    let report = aggregate_files(answers, truth, options)?;
+    print!("{report}");
+    if let Some(path) = output {
+        let file = std::fs::File::create(path)?;
+        write_consensus(&report, file)?;
+    }
     Ok(())
 }

@@ -2,23 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A reason a field of a request was rejected, shown to the person verbatim.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    /// Which field, as the client sent it (e.g. `email`, `answers[2].answer.codes`).
-    pub field: String,
-    /// What is wrong, in plain English.
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
+pub use super::field_error::FieldError;
 
 /// A lower-cased email address with one `@` and a dotted domain.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

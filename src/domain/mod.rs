@@ -2,3 +2,8 @@
 //! unit-tested next to the code.
 
 pub mod account;
+pub mod certificate;
+pub mod field_error;
+pub mod ingest;
+pub mod kinds;
+pub mod quality;
