@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use poem::listener::{Acceptor, Listener, TcpListener};
+use sha2::Digest;
 
 use crate::api::{self, state::AppState};
 use crate::config::Settings;
@@ -37,7 +38,14 @@ impl Application {
             .first()
             .and_then(|addr| addr.as_socket_addr().copied())
             .context("the listener has no TCP address")?;
+        let pseudonym_key: [u8; 32] = sha2::Sha256::new()
+            .chain_update(b"tessera pseudonyms")
+            .chain_update(signing_key.to_bytes())
+            .finalize()
+            .into();
         let state = Arc::new(AppState {
+            pseudonym_key,
+            kind_settings: Default::default(),
             login_limiter: RateLimiter::new(settings.login_attempts, settings.login_window),
             settings,
             store,

@@ -146,6 +146,10 @@ impl ApiError {
         Self::Conflict(problem(StatusCode::CONFLICT, Some(detail.into())))
     }
 
+    pub fn payload_too_large(detail: impl Into<String>) -> Self {
+        Self::PayloadTooLarge(problem(StatusCode::PAYLOAD_TOO_LARGE, Some(detail.into())))
+    }
+
     pub fn unavailable(detail: impl Into<String>) -> Self {
         Self::Unavailable(problem(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -190,6 +194,7 @@ impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::Conflict(detail) => Self::conflict(detail),
+            StoreError::Refused(refusal) => Self::conflict(format!("{refusal:?}")),
             StoreError::Backend(cause) => Self::internal(format!("{cause:#}")),
         }
     }

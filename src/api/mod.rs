@@ -3,13 +3,19 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod answers;
 pub mod auth;
+pub mod batches;
 pub mod error;
 pub mod me;
 pub mod observe;
 pub mod ops;
+pub mod projects;
+pub mod results;
+pub mod sessions;
 pub mod state;
 pub mod tags;
+mod upload;
 
 use std::sync::Arc;
 
@@ -23,6 +29,10 @@ use self::state::SharedState;
 type Apis = (
     accounts::AccountsApi,
     me::MeApi,
+    projects::ProjectsApi,
+    batches::BatchesApi,
+    sessions::SessionsApi,
+    answers::AnswersApi,
     admin::AdminApi,
     ops::OpsApi,
 );
@@ -33,6 +43,10 @@ pub fn service() -> OpenApiService<Apis, ()> {
         (
             accounts::AccountsApi,
             me::MeApi,
+            projects::ProjectsApi,
+            batches::BatchesApi,
+            sessions::SessionsApi,
+            answers::AnswersApi,
             admin::AdminApi,
             ops::OpsApi,
         ),
@@ -103,6 +117,9 @@ pub fn routes(state: SharedState) -> impl Endpoint {
         .data(state)
         .catch_all_error(|err| async move { error::problem_for(err) })
         .with(Compression::new())
+        // Phones and the example web app call from other origins with bearer
+        // tokens (no cookies), so any origin may call.
+        .with(poem::middleware::Cors::new())
         .around(move |next, req| {
             let metrics = observed.clone();
             async move { observe::observe(next, req, &metrics).await }

@@ -1,8 +1,13 @@
 //! What every handler shares, built once at start-up.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
+use uuid::Uuid;
+
+use super::error::ApiError;
 use crate::config::Settings;
+use crate::domain::kinds::KindSettings;
 use crate::security::ratelimit::RateLimiter;
 use crate::security::tokens::TokenService;
 use crate::store::Store;
@@ -12,6 +17,35 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub tokens: Arc<TokenService>,
     pub login_limiter: RateLimiter,
+    /// Keys the per-project contributor pseudonyms in exports.
+    pub pseudonym_key: [u8; 32],
+    /// A batch's kind settings never change after upload, so the answer path
+    /// reads them from here instead of the store.
+    pub kind_settings: Mutex<HashMap<Uuid, Arc<KindSettings>>>,
+}
+
+impl AppState {
+    /// The kind settings of a batch, from the cache or the store.
+    pub async fn kind_settings(&self, batch_id: Uuid) -> Result<Arc<KindSettings>, ApiError> {
+        if let Some(found) = self
+            .kind_settings
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(&batch_id).cloned())
+        {
+            return Ok(found);
+        }
+        let batch = self
+            .store
+            .batch(batch_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("There is no batch with this id."))?;
+        let settings = Arc::new(batch.settings);
+        if let Ok(mut cache) = self.kind_settings.lock() {
+            cache.insert(batch_id, settings.clone());
+        }
+        Ok(settings)
+    }
 }
 
 pub type SharedState = Arc<AppState>;

@@ -7,6 +7,12 @@ pub enum ApiTags {
     Accounts,
     /// The signed-in person's own data.
     Me,
+    /// Research projects: what staff may join, and what researchers run.
+    Projects,
+    /// Batches of tasks: upload, progress and results.
+    Batches,
+    /// The five-minute loop: claim a bundle, send answers.
+    Sessions,
     /// Administration of accounts and roles.
     Admin,
     /// Health, readiness and metrics for operators.

@@ -3,7 +3,11 @@
 
 pub mod account;
 pub mod certificate;
+pub mod consensus;
 pub mod field_error;
 pub mod ingest;
 pub mod kinds;
+pub mod pace;
+pub mod policy;
+pub mod project;
 pub mod quality;

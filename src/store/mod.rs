@@ -3,9 +3,19 @@
 //! structs hold an `Arc<dyn Store>`; configuration picks the backend.
 
 mod accounts;
+mod projects;
+mod sessions;
 pub mod sqlite;
 
 pub use accounts::{Account, AccountStore, Credentials, NewRefreshToken, RefreshOutcome};
+pub use projects::{
+    Batch, BatchCounts, GoldAnswer, NewTask, Project, ProjectProgress, ProjectStore, RawAnswer,
+    TaskResult,
+};
+pub use sessions::{
+    AnswerOutcome, AnswerStatus, AnswerSubmission, ClaimRequest, GoldFeedback, LeasedTask,
+    SessionStore, SubmitRefusal,
+};
 
 use std::sync::Arc;
 
@@ -17,6 +27,9 @@ pub enum StoreError {
     /// A uniqueness rule was broken (e.g. an email that is already registered).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The request was refused as a whole and nothing was written.
+    #[error("refused: {0:?}")]
+    Refused(SubmitRefusal),
     /// The backend failed; the caller logs it once and answers 500.
     #[error(transparent)]
     Backend(#[from] anyhow::Error),
@@ -26,7 +39,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Every operation the service needs from storage, whichever backend holds it.
 #[async_trait::async_trait]
-pub trait Store: AccountStore + Send + Sync + 'static {
+pub trait Store: AccountStore + ProjectStore + SessionStore + Send + Sync + 'static {
     /// Succeeds when the backend answers; `/readyz` calls it.
     async fn ping(&self) -> StoreResult<()>;
 

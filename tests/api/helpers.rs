@@ -140,3 +140,109 @@ pub async fn expect_problem(response: Response, status: StatusCode) -> Value {
     );
     body
 }
+
+impl TestApp {
+    /// Creates a live project owned by `researcher` and returns its id.
+    pub async fn live_project(&self, researcher: &Person) -> String {
+        let body = serde_json::json!({
+            "title": "Falls review",
+            "summary": "Help us find the studies that matter.",
+            "purpose": "A systematic review.",
+            "status": "live"
+        });
+        let project = expect_status(
+            self.post("/v1/projects", &body, Some(&researcher.access_token))
+                .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        project["id"].as_str().expect("project id").to_owned()
+    }
+
+    /// Uploads a batch file with its spec.
+    pub async fn upload(
+        &self,
+        researcher: &Person,
+        project: &str,
+        spec: Value,
+        file_name: &str,
+        file: Vec<u8>,
+    ) -> Response {
+        let form = reqwest::multipart::Form::new()
+            .text("spec", spec.to_string())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(file).file_name(file_name.to_owned()),
+            );
+        self.client
+            .post(self.url(&format!("/v1/projects/{project}/batches")))
+            .bearer_auth(&researcher.access_token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload sent")
+    }
+
+    /// A screening batch of `tasks` generated rows, uploaded as CSV; returns the batch id.
+    pub async fn screening_batch(
+        &self,
+        researcher: &Person,
+        project: &str,
+        tasks: usize,
+        policy: Value,
+    ) -> String {
+        let mut csv = String::from("title,abstract\n");
+        for i in 0..tasks {
+            csv.push_str(&format!("Study number {i} of falls,Abstract {i}\n"));
+        }
+        let mut spec = serde_json::json!({
+            "name": "Screening",
+            "kind": "screening",
+            "settings": {"inclusion_criteria": "Randomised trials only."},
+            "gold_rate": 0.0,
+            "estimated_seconds": 30
+        });
+        if let (Some(spec), Some(policy)) = (spec.as_object_mut(), policy.as_object()) {
+            spec.extend(policy.clone());
+        }
+        let created = expect_status(
+            self.upload(researcher, project, spec, "tasks.csv", csv.into_bytes())
+                .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        created["batch_id"].as_str().expect("batch id").to_owned()
+    }
+
+    pub async fn claim(&self, person: &Person, minutes: u32) -> Value {
+        expect_status(
+            self.post(
+                "/v1/sessions",
+                &serde_json::json!({"minutes": minutes}),
+                Some(&person.access_token),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await
+    }
+
+    pub async fn answer(&self, person: &Person, answers: Value) -> Response {
+        self.post(
+            "/v1/answers",
+            &serde_json::json!({"answers": answers}),
+            Some(&person.access_token),
+        )
+        .await
+    }
+}
+
+/// The task ids of a claimed session.
+pub fn task_ids(session: &Value) -> Vec<String> {
+    session["tasks"]
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .map(|task| task["task_id"].as_str().expect("task id").to_owned())
+        .collect()
+}

@@ -2,8 +2,10 @@
 //! fresh data directory and talks to it over HTTP.
 
 mod accounts;
+mod batches;
 mod contract;
 mod errors;
 mod helpers;
 mod openapi;
+mod sessions;
 mod tokens;

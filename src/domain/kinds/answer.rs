@@ -27,7 +27,7 @@ impl Question {
 }
 
 /// One answer's position on one [`Question`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 pub struct Vote {
     /// Index of the question in [`KindSettings::questions`](super::KindSettings::questions).
     pub question: usize,

@@ -9,7 +9,7 @@ use super::error::ModelError;
 /// state the incremental path needs per worker, so it is cheap to clone and
 /// round-trips through [`ConfusionMatrix::as_slice`] /
 /// [`ConfusionMatrix::from_flat`] for storage.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ConfusionMatrix {
     classes: usize,
     probs: Vec<f64>,

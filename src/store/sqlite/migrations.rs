@@ -25,6 +25,112 @@ const MIGRATIONS: &[&str] = &[
         revoked INTEGER NOT NULL DEFAULT 0
     );
     CREATE INDEX refresh_tokens_family ON refresh_tokens(family_id);",
+    // 2: projects, batches, tasks, sessions, answers and the credit ledger.
+    "CREATE TABLE projects (
+        id TEXT PRIMARY KEY,
+        owner_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        purpose TEXT NOT NULL,
+        audience TEXT NOT NULL,
+        status TEXT NOT NULL,
+        outcome_note TEXT,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE batches (
+        id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL REFERENCES projects(id),
+        name TEXT NOT NULL,
+        settings TEXT NOT NULL,
+        instructions TEXT NOT NULL,
+        policy TEXT NOT NULL,
+        status TEXT NOT NULL,
+        answer_schema TEXT NOT NULL,
+        median_seconds REAL NOT NULL,
+        answer_count INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX batches_project ON batches(project_id);
+    -- seq is the rowid: claims walk a batch in upload order through
+    -- tasks_claim, which also covers busy_until so full tasks are skipped
+    -- without touching the table.
+    CREATE TABLE tasks (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        batch_id TEXT NOT NULL REFERENCES batches(id),
+        external_id TEXT,
+        content TEXT NOT NULL,
+        is_gold INTEGER NOT NULL,
+        gold_answer TEXT,
+        gold_votes TEXT,
+        gold_explanation TEXT,
+        state INTEGER NOT NULL DEFAULT 0,
+        answer_count INTEGER NOT NULL DEFAULT 0,
+        counted_count INTEGER NOT NULL DEFAULT 0,
+        busy_until INTEGER NOT NULL DEFAULT 0,
+        consensus TEXT,
+        confidence REAL NOT NULL DEFAULT 0
+    );
+    CREATE INDEX tasks_claim ON tasks(batch_id, state, is_gold, seq, busy_until);
+    CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        contributor_id TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        budget_seconds INTEGER NOT NULL,
+        credited_seconds INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE leases (
+        task_seq INTEGER NOT NULL,
+        contributor_id TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        leased_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (task_seq, contributor_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE answers (
+        id INTEGER PRIMARY KEY,
+        client_id TEXT NOT NULL UNIQUE,
+        task_seq INTEGER NOT NULL REFERENCES tasks(seq),
+        batch_id TEXT NOT NULL,
+        contributor_id TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        votes TEXT NOT NULL,
+        counted INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (task_seq, contributor_id)
+    );
+    CREATE INDEX answers_batch_contributor ON answers(batch_id, contributor_id);
+    CREATE TABLE participation (
+        batch_id TEXT NOT NULL,
+        contributor_id TEXT NOT NULL,
+        answers INTEGER NOT NULL DEFAULT 0,
+        gold_total INTEGER NOT NULL DEFAULT 0,
+        gold_correct INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (batch_id, contributor_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE worker_models (
+        batch_id TEXT NOT NULL,
+        contributor_id TEXT NOT NULL,
+        model TEXT NOT NULL,
+        PRIMARY KEY (batch_id, contributor_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE credit_ledger (
+        id INTEGER PRIMARY KEY,
+        answer_id INTEGER NOT NULL UNIQUE REFERENCES answers(id),
+        contributor_id TEXT NOT NULL,
+        project_id TEXT NOT NULL,
+        batch_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        seconds INTEGER NOT NULL,
+        late INTEGER NOT NULL,
+        extra INTEGER NOT NULL,
+        marked INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX credit_ledger_contributor ON credit_ledger(contributor_id, created_at);
+    CREATE TRIGGER credit_ledger_append_only BEFORE UPDATE ON credit_ledger
+    BEGIN SELECT RAISE(ABORT, 'the credit ledger is append-only'); END;",
 ];
 
 /// Brings the schema up to date inside one transaction.

@@ -4,7 +4,11 @@
 //! tokio's blocking pool, never on the async threads.
 
 mod accounts;
+mod answers;
+mod claim;
+mod codec;
 mod migrations;
+mod projects;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -12,7 +16,10 @@ use std::sync::{Arc, Mutex};
 use anyhow::Context;
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
 
-use super::{Store, StoreError, StoreResult};
+use super::{
+    AnswerOutcome, AnswerSubmission, ClaimRequest, LeasedTask, SessionStore, Store, StoreError,
+    StoreResult, SubmitRefusal,
+};
 
 /// The SQLite adapter.
 #[derive(Clone)]
@@ -156,5 +163,42 @@ impl Store for SqliteStore {
 
     fn backend_name(&self) -> &'static str {
         "sqlite"
+    }
+}
+
+#[async_trait::async_trait]
+impl SessionStore for SqliteStore {
+    async fn claim(&self, request: ClaimRequest) -> StoreResult<Vec<LeasedTask>> {
+        self.claim_bundle(request).await
+    }
+
+    async fn task_batches(
+        &self,
+        task_ids: &[uuid::Uuid],
+    ) -> StoreResult<Vec<(uuid::Uuid, uuid::Uuid)>> {
+        let ids: Vec<String> = task_ids.iter().map(ToString::to_string).collect();
+        self.read(move |conn| {
+            let mut statement = conn.prepare_cached("SELECT batch_id FROM tasks WHERE id = ?1")?;
+            let mut found = Vec::with_capacity(ids.len());
+            for id in ids {
+                let batch: Option<String> = rusqlite::OptionalExtension::optional(
+                    statement.query_row([&id], |row| row.get(0)),
+                )?;
+                if let Some(batch) = batch {
+                    found.push((codec::uuid(&id)?, codec::uuid(&batch)?));
+                }
+            }
+            Ok(found)
+        })
+        .await
+    }
+
+    async fn submit_answers(
+        &self,
+        contributor_id: uuid::Uuid,
+        answers: Vec<AnswerSubmission>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Result<Vec<AnswerOutcome>, SubmitRefusal>> {
+        self.store_answers(contributor_id, answers, now).await
     }
 }

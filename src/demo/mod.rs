@@ -1,6 +1,8 @@
 //! `tessera serve --demo`: seeds an empty store so a newcomer can try every
 //! part of the API at once. A store that holds anything is left alone.
 
+mod work;
+
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -47,6 +49,7 @@ pub async fn seed(store: Arc<dyn Store>) -> anyhow::Result<()> {
         .map_err(|err| anyhow::anyhow!(err.message))?;
     let hash = tokio::task::spawn_blocking(move || passwords::hash_raw(&password)).await??;
     println!("Demo accounts (password: {DEMO_PASSWORD}):");
+    let mut researcher = None;
     for (email, name, group, roles) in ACCOUNTS {
         let account = Account {
             id: Uuid::new_v4(),
@@ -59,8 +62,15 @@ pub async fn seed(store: Arc<dyn Store>) -> anyhow::Result<()> {
             created_at: Utc::now(),
         };
         store.create_account(&account, &hash).await?;
+        if roles.contains(&Role::Researcher) {
+            researcher = Some(account.id);
+        }
         let role_names: Vec<&str> = account.roles.iter().map(|role| role.as_str()).collect();
         println!("  {email:<32} {}", role_names.join(", "));
+    }
+    if let Some(researcher) = researcher {
+        work::seed_projects(store.as_ref(), researcher).await?;
+        println!("Demo projects: literature screening, data coding and observation checks (live).");
     }
     Ok(())
 }

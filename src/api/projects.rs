@@ -1,0 +1,275 @@
+//! Projects: researchers create and run them; staff browse what they may join.
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use uuid::Uuid;
+
+use super::auth::Caller;
+use super::error::ApiError;
+use super::state::SharedState;
+use super::tags::ApiTags;
+use crate::domain::account::{Role, StaffGroup, bounded_text};
+use crate::domain::project::{Audience, WorkStatus};
+use crate::store::Project;
+
+pub struct ProjectsApi;
+
+/// Who may take part; leave both lists empty for all staff.
+#[derive(Object, Clone, Default)]
+pub struct AudienceBody {
+    /// Organisations (trusts) whose staff may join.
+    #[oai(default)]
+    organisations: Vec<String>,
+    /// Staff groups who may join.
+    #[oai(default)]
+    staff_groups: Vec<StaffGroup>,
+}
+
+/// A new project.
+#[derive(Object)]
+pub struct NewProjectBody {
+    /// A short title staff will see.
+    title: String,
+    /// Why a nurse on a Friday night should care, in plain words (no jargon).
+    summary: String,
+    /// What the answers will be used for.
+    purpose: String,
+    #[oai(default)]
+    audience: AudienceBody,
+    /// Starts as `draft` unless given; only `live` projects are handed out.
+    status: Option<WorkStatus>,
+}
+
+/// Changes to a project; absent fields stay as they are.
+#[derive(Object)]
+pub struct ProjectChanges {
+    status: Option<WorkStatus>,
+    summary: Option<String>,
+    /// An update for contributors on what the project has produced.
+    outcome_note: Option<String>,
+}
+
+/// A project as staff and researchers see it.
+#[derive(Object)]
+pub struct ProjectView {
+    id: Uuid,
+    title: String,
+    summary: String,
+    purpose: String,
+    status: WorkStatus,
+    organisations: Vec<String>,
+    staff_groups: Vec<StaffGroup>,
+    #[oai(skip_serializing_if_is_none)]
+    outcome_note: Option<String>,
+    /// Tasks (excluding gold) across the project's batches.
+    tasks: u64,
+    /// Tasks settled by consensus or resolved by the researcher.
+    settled: u64,
+    /// Typical seconds a task takes (the batches' learned medians).
+    seconds_per_task: f64,
+    /// How many tasks you have answered here.
+    your_answers: u64,
+    created_at: DateTime<Utc>,
+}
+
+/// Live projects you may join.
+#[derive(Object)]
+pub struct ProjectList {
+    projects: Vec<ProjectView>,
+}
+
+#[derive(ApiResponse)]
+pub enum ProjectResponse {
+    /// The project.
+    #[oai(status = 200)]
+    Ok(Json<ProjectView>),
+    /// The project was created.
+    #[oai(status = 201)]
+    Created(Json<ProjectView>),
+}
+
+#[derive(ApiResponse)]
+pub enum ProjectListResponse {
+    #[oai(status = 200)]
+    Ok(Json<ProjectList>),
+}
+
+/// Loads a project the caller may manage: its owner, or an admin.
+pub async fn managed_project(
+    state: &SharedState,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<Project, ApiError> {
+    let project = state
+        .store
+        .project(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("There is no project with this id."))?;
+    if project.owner_id != caller.account_id() && !caller.0.has_role(Role::Admin) {
+        return Err(ApiError::forbidden(
+            "Only the project's researcher can do this.",
+        ));
+    }
+    Ok(project)
+}
+
+async fn view(
+    state: &SharedState,
+    project: Project,
+    viewer: Uuid,
+) -> Result<ProjectView, ApiError> {
+    let progress = state.store.project_progress(project.id, viewer).await?;
+    Ok(ProjectView {
+        id: project.id,
+        title: project.title,
+        summary: project.summary,
+        purpose: project.purpose,
+        status: project.status,
+        organisations: project.audience.organisations,
+        staff_groups: project.audience.staff_groups,
+        outcome_note: project.outcome_note,
+        tasks: progress.tasks,
+        settled: progress.settled,
+        seconds_per_task: (progress.seconds_per_task * 10.0).round() / 10.0,
+        your_answers: progress.answered_by_contributor,
+        created_at: project.created_at,
+    })
+}
+
+#[OpenApi(tag = "ApiTags::Projects")]
+impl ProjectsApi {
+    /// Live projects you may join, each with its plain-language pitch, progress and your own count.
+    #[oai(path = "/v1/projects", method = "get", operation_id = "list_projects")]
+    async fn list(
+        &self,
+        state: Data<&SharedState>,
+        caller: Caller,
+    ) -> Result<ProjectListResponse, ApiError> {
+        let account = state
+            .store
+            .account(caller.account_id())
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("This account no longer exists."))?;
+        let mut projects = Vec::new();
+        for project in state.store.projects().await? {
+            let joinable = project.status == WorkStatus::Live
+                && project
+                    .audience
+                    .admits(account.organisation.as_deref(), account.staff_group);
+            if joinable {
+                projects.push(view(&state, project, account.id).await?);
+            }
+        }
+        Ok(ProjectListResponse::Ok(Json(ProjectList { projects })))
+    }
+
+    /// Create a project (researchers).
+    #[oai(
+        path = "/v1/projects",
+        method = "post",
+        operation_id = "create_project"
+    )]
+    async fn create(
+        &self,
+        state: Data<&SharedState>,
+        caller: Caller,
+        body: Json<NewProjectBody>,
+    ) -> Result<ProjectResponse, ApiError> {
+        caller.require(Role::Researcher)?;
+        let body = body.0;
+        let fields = [
+            bounded_text("title", &body.title, 200),
+            bounded_text("summary", &body.summary, 2000),
+            bounded_text("purpose", &body.purpose, 2000),
+        ];
+        let errors: Vec<_> = fields.iter().filter_map(|f| f.clone().err()).collect();
+        if !errors.is_empty() {
+            return Err(ApiError::invalid(errors));
+        }
+        let [title, summary, purpose] = fields.map(|f| f.unwrap_or_default());
+        let project = Project {
+            id: Uuid::new_v4(),
+            owner_id: caller.account_id(),
+            title,
+            summary,
+            purpose,
+            audience: Audience {
+                organisations: body.audience.organisations,
+                staff_groups: body.audience.staff_groups,
+            },
+            status: body.status.unwrap_or(WorkStatus::Draft),
+            outcome_note: None,
+            created_at: Utc::now(),
+        };
+        state.store.create_project(&project).await?;
+        Ok(ProjectResponse::Created(Json(
+            view(&state, project, caller.account_id()).await?,
+        )))
+    }
+
+    /// One project.
+    #[oai(
+        path = "/v1/projects/:project_id",
+        method = "get",
+        operation_id = "get_project"
+    )]
+    async fn get(
+        &self,
+        state: Data<&SharedState>,
+        caller: Caller,
+        project_id: Path<Uuid>,
+    ) -> Result<ProjectResponse, ApiError> {
+        let project = state
+            .store
+            .project(project_id.0)
+            .await?
+            .filter(|p| {
+                p.status != WorkStatus::Draft
+                    || p.owner_id == caller.account_id()
+                    || caller.0.has_role(Role::Admin)
+            })
+            .ok_or_else(|| ApiError::not_found("There is no project with this id."))?;
+        Ok(ProjectResponse::Ok(Json(
+            view(&state, project, caller.account_id()).await?,
+        )))
+    }
+
+    /// Change a project's status, summary or outcome note (its researcher).
+    #[oai(
+        path = "/v1/projects/:project_id",
+        method = "patch",
+        operation_id = "update_project"
+    )]
+    async fn update(
+        &self,
+        state: Data<&SharedState>,
+        caller: Caller,
+        project_id: Path<Uuid>,
+        body: Json<ProjectChanges>,
+    ) -> Result<ProjectResponse, ApiError> {
+        let mut project = managed_project(&state, &caller, project_id.0).await?;
+        if let Some(status) = body.0.status {
+            if !project.status.can_become(status) {
+                return Err(ApiError::conflict(format!(
+                    "A {} project cannot become {}.",
+                    project.status.as_str(),
+                    status.as_str()
+                )));
+            }
+            project.status = status;
+        }
+        if let Some(summary) = body.0.summary {
+            project.summary = bounded_text("summary", &summary, 2000)?;
+        }
+        if let Some(note) = body.0.outcome_note {
+            project.outcome_note = Some(bounded_text("outcome_note", &note, 4000)?);
+        }
+        state.store.update_project(&project).await?;
+        Ok(ProjectResponse::Ok(Json(
+            view(&state, project, caller.account_id()).await?,
+        )))
+    }
+}

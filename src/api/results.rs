@@ -1,0 +1,148 @@
+//! Streaming a batch's results as CSV or a JSON array, with contributors
+//! named only by pseudonyms that are stable within a project.
+
+use futures_util::StreamExt;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::state::SharedState;
+use crate::store::{Batch, TaskResult};
+
+/// The format of a results export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum ResultFormat {
+    Csv,
+    Json,
+}
+
+impl ResultFormat {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            ResultFormat::Csv => "text/csv; charset=utf-8",
+            ResultFormat::Json => "application/json",
+        }
+    }
+}
+
+/// A contributor's stable, unlinkable name within one project.
+pub fn pseudonym(key: &[u8; 32], project: Uuid, contributor: Uuid) -> String {
+    let digest = Sha256::new()
+        .chain_update(key)
+        .chain_update(project.as_bytes())
+        .chain_update(contributor.as_bytes())
+        .finalize();
+    format!("c-{}", hex::encode(&digest[..6]))
+}
+
+fn task_json(result: &TaskResult, key: &[u8; 32], project: Uuid) -> serde_json::Value {
+    json!({
+        "task_id": result.task_id,
+        "external_id": result.external_id,
+        "gold": result.is_gold,
+        "status": result.state.as_str(),
+        "consensus": result.consensus,
+        "confidence": (result.confidence * 10_000.0).round() / 10_000.0,
+        "answer_count": result.answers.len(),
+        "answers": result.answers.iter().map(|a| json!({
+            "contributor": pseudonym(key, project, a.contributor_id),
+            "answer": a.answer,
+            "counted": a.counted,
+            "answered_at": a.created_at,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn csv_line(fields: &[String]) -> String {
+    let quoted: Vec<String> = fields
+        .iter()
+        .map(|field| {
+            if field.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", field.replace('"', "\"\""))
+            } else {
+                field.clone()
+            }
+        })
+        .collect();
+    format!("{}\r\n", quoted.join(","))
+}
+
+fn csv_row(result: &TaskResult, key: &[u8; 32], project: Uuid) -> String {
+    let value = task_json(result, key, project);
+    let labels: Vec<String> = result
+        .consensus
+        .as_array()
+        .map(|questions| {
+            questions
+                .iter()
+                .map(|q| {
+                    format!(
+                        "{}={}",
+                        q["question"].as_str().unwrap_or(""),
+                        q["label"].as_str().unwrap_or("")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    csv_line(&[
+        result.task_id.to_string(),
+        result.external_id.clone().unwrap_or_default(),
+        result.is_gold.to_string(),
+        result.state.as_str().to_owned(),
+        labels.join(";"),
+        value["confidence"].to_string(),
+        result.answers.len().to_string(),
+        value["answers"].to_string(),
+    ])
+}
+
+/// The export as a streamed body: rows are written as the store yields them.
+pub fn results_body(state: &SharedState, batch: &Batch, format: ResultFormat) -> poem::Body {
+    let key = state.pseudonym_key;
+    let project = batch.project_id;
+    let rows = state.store.task_results(batch.id);
+    let header = match format {
+        ResultFormat::Csv => csv_line(
+            &[
+                "task_id",
+                "external_id",
+                "gold",
+                "status",
+                "consensus",
+                "confidence",
+                "answer_count",
+                "answers",
+            ]
+            .map(String::from),
+        ),
+        ResultFormat::Json => "[".to_owned(),
+    };
+    let mut first = true;
+    let body = rows.map(move |row| {
+        let chunk = match row {
+            Ok(result) => match format {
+                ResultFormat::Csv => csv_row(&result, &key, project),
+                ResultFormat::Json => {
+                    let separator = if first { "\n" } else { ",\n" };
+                    first = false;
+                    format!("{separator}{}", task_json(&result, &key, project))
+                }
+            },
+            Err(err) => {
+                tracing::error!(error = %err, "results export failed part-way");
+                return Err(std::io::Error::other("results export failed"));
+            }
+        };
+        Ok::<_, std::io::Error>(chunk.into_bytes())
+    });
+    let footer = futures_util::stream::iter(match format {
+        ResultFormat::Csv => vec![],
+        ResultFormat::Json => vec![Ok(b"\n]\n".to_vec())],
+    });
+    let stream = futures_util::stream::iter([Ok(header.into_bytes())])
+        .chain(body)
+        .chain(footer);
+    poem::Body::from_bytes_stream(stream)
+}

@@ -1,0 +1,361 @@
+//! Storing answers: idempotent by `client_id`, one answer per person per
+//! task, credit written in the same transaction, consensus updated at once.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Transaction, params};
+use uuid::Uuid;
+
+use super::SqliteStore;
+use super::claim::{live_leases, set_busy_until};
+use super::codec::{from_json, json_text};
+use crate::domain::consensus::{TaskState, WorkerModel, evaluate};
+use crate::domain::kinds::{KindSettings, Question, Vote};
+use crate::domain::pace;
+use crate::domain::policy::BatchPolicy;
+use crate::domain::quality::qualification;
+use crate::store::{
+    AnswerOutcome, AnswerStatus, AnswerSubmission, GoldFeedback, StoreResult, SubmitRefusal,
+};
+
+/// What the answer path needs of a batch, read once per submission.
+struct BatchRules {
+    project_id: String,
+    kind: &'static str,
+    questions: Vec<Question>,
+    policy: BatchPolicy,
+    median: f64,
+}
+
+struct TaskRow {
+    seq: i64,
+    batch_id: String,
+    is_gold: bool,
+    gold_answer: Option<String>,
+    gold_votes: Option<String>,
+    gold_explanation: Option<String>,
+    state: TaskState,
+    counted: u32,
+}
+
+impl SqliteStore {
+    pub(super) async fn store_answers(
+        &self,
+        contributor: Uuid,
+        answers: Vec<AnswerSubmission>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Result<Vec<AnswerOutcome>, SubmitRefusal>> {
+        self.write(move |tx| {
+            let mut rules: HashMap<String, BatchRules> = HashMap::new();
+            let mut outcomes = Vec::with_capacity(answers.len());
+            for (index, answer) in answers.into_iter().enumerate() {
+                match store_one(tx, contributor, answer, now, &mut rules)? {
+                    Ok(outcome) => outcomes.push(outcome),
+                    Err(refusal) => {
+                        // Returning Err rolls the whole submission back.
+                        return Err(crate::store::StoreError::Refused(refuse_at(refusal, index)));
+                    }
+                }
+            }
+            Ok(outcomes)
+        })
+        .await
+        .map(Ok)
+        .or_else(|err| match err {
+            crate::store::StoreError::Refused(refusal) => Ok(Err(refusal)),
+            other => Err(other),
+        })
+    }
+}
+
+fn refuse_at(refusal: SubmitRefusal, index: usize) -> SubmitRefusal {
+    match refusal {
+        SubmitRefusal::UnknownTask { .. } => SubmitRefusal::UnknownTask { index },
+        SubmitRefusal::Conflict { detail, .. } => SubmitRefusal::Conflict { index, detail },
+    }
+}
+
+fn store_one(
+    tx: &Transaction<'_>,
+    contributor: Uuid,
+    submission: AnswerSubmission,
+    now: DateTime<Utc>,
+    rules: &mut HashMap<String, BatchRules>,
+) -> StoreResult<Result<AnswerOutcome, SubmitRefusal>> {
+    let me = contributor.to_string();
+    let conflict = |detail: &str| {
+        Ok(Err(SubmitRefusal::Conflict {
+            index: 0,
+            detail: detail.to_owned(),
+        }))
+    };
+
+    let previous: Option<(String, String)> = tx
+        .prepare_cached("SELECT contributor_id, outcome FROM answers WHERE client_id = ?1")?
+        .query_row([submission.client_id.to_string()], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .optional()?;
+    if let Some((owner, outcome)) = previous {
+        if owner != me {
+            return conflict(
+                "This client_id belongs to another answer; generate a fresh UUID per answer.",
+            );
+        }
+        return Ok(Ok(from_json(&outcome)?));
+    }
+
+    let Some(task) = task_row(tx, submission.task_id)? else {
+        return Ok(Err(SubmitRefusal::UnknownTask { index: 0 }));
+    };
+    let earlier: Option<(String, String)> = tx
+        .prepare_cached(
+            "SELECT votes, outcome FROM answers WHERE task_seq = ?1 AND contributor_id = ?2",
+        )?
+        .query_row(params![task.seq, me], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    if let Some((votes, outcome)) = earlier {
+        let votes: Vec<Vote> = from_json(&votes)?;
+        if votes == submission.votes {
+            return Ok(Ok(from_json(&outcome)?));
+        }
+        return conflict("You already answered this task with a different answer.");
+    }
+
+    if !rules.contains_key(&task.batch_id) {
+        let loaded = batch_rules(tx, &task.batch_id)?;
+        rules.insert(task.batch_id.clone(), loaded);
+    }
+    let Some(batch) = rules.get_mut(&task.batch_id) else {
+        return Ok(Err(SubmitRefusal::UnknownTask { index: 0 }));
+    };
+    let now_ms = now.timestamp_millis();
+    let lease: Option<(i64, i64, String)> = tx
+        .prepare_cached("SELECT leased_at, expires_at, session_id FROM leases WHERE task_seq = ?1 AND contributor_id = ?2")?
+        .query_row(params![task.seq, me], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .optional()?;
+    let status = if task.state != TaskState::Open {
+        AnswerStatus::Extra
+    } else if lease
+        .as_ref()
+        .is_some_and(|(_, expires, _)| *expires > now_ms)
+    {
+        AnswerStatus::Accepted
+    } else {
+        AnswerStatus::Late
+    };
+
+    // Gold: compare votes, update the contributor's record, decide qualification.
+    let (gold_total, gold_correct): (u32, u32) = tx
+        .prepare_cached("SELECT gold_total, gold_correct FROM participation WHERE batch_id = ?1 AND contributor_id = ?2")?
+        .query_row(params![task.batch_id, me], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?
+        .unwrap_or((0, 0));
+    let feedback = match (&task.gold_answer, &task.gold_votes) {
+        (Some(answer), Some(votes)) if task.is_gold => {
+            let expected: Vec<Vote> = from_json(votes)?;
+            Some(GoldFeedback {
+                correct: expected == submission.votes,
+                correct_answer: from_json(answer)?,
+                explanation: task.gold_explanation.clone().unwrap_or_default(),
+            })
+        }
+        _ => None,
+    };
+    let (gold_total, gold_correct) = match &feedback {
+        Some(f) => (gold_total + 1, gold_correct + u32::from(f.correct)),
+        None => (gold_total, gold_correct),
+    };
+    let qualified = qualification(gold_correct, gold_total, batch.policy.qualification_rule())
+        .counts_towards_consensus();
+    let counted = qualified && !task.is_gold && status != AnswerStatus::Extra;
+
+    // Credit: server-measured window, capped, within the session's wall clock.
+    let window = lease.as_ref().map_or(0.0, |(leased_at, _, _)| {
+        (now_ms - leased_at) as f64 / 1000.0
+    });
+    let cap = batch.policy.credit_cap(batch.median);
+    let mut credited = if lease.is_some() {
+        pace::credited_seconds(window, submission.seconds_spent, batch.median, cap)
+    } else {
+        // No lease to measure from: credit the reported time, at most the median.
+        pace::credited_seconds(batch.median, submission.seconds_spent, batch.median, cap)
+    };
+    if let Some((_, _, session)) = &lease {
+        credited = credited.min(session_headroom(tx, session, now_ms)?);
+        tx.prepare_cached(
+            "UPDATE sessions SET credited_seconds = credited_seconds + ?2 WHERE id = ?1",
+        )?
+        .execute(params![session, credited])?;
+        let observed = submission
+            .seconds_spent
+            .unwrap_or(window)
+            .min(window.max(1.0));
+        batch.median = pace::update_median(batch.median, observed);
+    }
+
+    let outcome = AnswerOutcome {
+        client_id: submission.client_id,
+        task_id: submission.task_id,
+        status,
+        credited_seconds: credited,
+        counts_towards_consensus: counted,
+        feedback,
+    };
+    tx.prepare_cached(
+        "INSERT INTO answers (client_id, task_seq, batch_id, contributor_id, answer, votes, counted, outcome, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        submission.client_id.to_string(),
+        task.seq,
+        task.batch_id,
+        me,
+        json_text(&submission.answer)?,
+        json_text(&submission.votes)?,
+        counted,
+        json_text(&outcome)?,
+        now_ms,
+    ])?;
+    let answer_id = tx.last_insert_rowid();
+    let marked = !qualified || outcome.feedback.as_ref().is_some_and(|f| !f.correct);
+    tx.prepare_cached(
+        "INSERT INTO credit_ledger (answer_id, contributor_id, project_id, batch_id, kind, seconds, late, extra, marked, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        answer_id,
+        me,
+        batch.project_id,
+        task.batch_id,
+        batch.kind,
+        credited,
+        status == AnswerStatus::Late,
+        status == AnswerStatus::Extra,
+        marked,
+        now_ms,
+    ])?;
+    tx.prepare_cached("DELETE FROM leases WHERE task_seq = ?1 AND contributor_id = ?2")?
+        .execute(params![task.seq, me])?;
+    tx.prepare_cached(
+        "INSERT INTO participation (batch_id, contributor_id, answers, gold_total, gold_correct)
+         VALUES (?1, ?2, 1, ?3, ?4)
+         ON CONFLICT (batch_id, contributor_id) DO UPDATE SET answers = answers + 1,
+             gold_total = excluded.gold_total, gold_correct = excluded.gold_correct",
+    )?
+    .execute(params![task.batch_id, me, gold_total, gold_correct])?;
+    tx.prepare_cached(
+        "UPDATE batches SET answer_count = answer_count + 1, median_seconds = ?2 WHERE id = ?1",
+    )?
+    .execute(params![task.batch_id, batch.median])?;
+    tx.prepare_cached(
+        "UPDATE tasks SET answer_count = answer_count + 1, counted_count = counted_count + ?2 WHERE seq = ?1",
+    )?
+    .execute(params![task.seq, counted])?;
+    if counted {
+        settle(tx, &task, batch, now_ms)?;
+    }
+    Ok(Ok(outcome))
+}
+
+/// Recomputes the task's consensus from its counted answers and moves it to
+/// settled or escalated when the policy says so.
+fn settle(
+    tx: &Transaction<'_>,
+    task: &TaskRow,
+    batch: &BatchRules,
+    now_ms: i64,
+) -> StoreResult<()> {
+    let mut statement = tx.prepare_cached(
+        "SELECT a.votes, m.model FROM answers a
+         LEFT JOIN worker_models m ON m.batch_id = a.batch_id AND m.contributor_id = a.contributor_id
+         WHERE a.task_seq = ?1 AND a.counted = 1",
+    )?;
+    let rows: Vec<(Vec<Vote>, Option<WorkerModel>)> = statement
+        .query_map([task.seq], |row| {
+            let votes: Vec<Vote> = from_json(&row.get::<_, String>(0)?)?;
+            let model: Option<String> = row.get(1)?;
+            Ok((
+                votes,
+                model.and_then(|text| serde_json::from_str(&text).ok()),
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let answers: Vec<(&[Vote], Option<&WorkerModel>)> = rows
+        .iter()
+        .map(|(votes, model)| (votes.as_slice(), model.as_ref()))
+        .collect();
+    let verdict = evaluate(&batch.questions, &batch.policy, &answers);
+    let counted = task.counted + 1;
+    let places = batch.policy.open_places(counted);
+    let (live, earliest) = live_leases(tx, task.seq, now_ms)?;
+    set_busy_until(
+        tx,
+        task.seq,
+        if live >= places {
+            earliest.unwrap_or(0)
+        } else {
+            0
+        },
+    )?;
+    tx.prepare_cached(
+        "UPDATE tasks SET state = ?2, consensus = ?3, confidence = ?4 WHERE seq = ?1",
+    )?
+    .execute(params![
+        task.seq,
+        verdict.state.code(),
+        json_text(&verdict.consensus)?,
+        verdict.confidence
+    ])?;
+    Ok(())
+}
+
+fn session_headroom(tx: &Transaction<'_>, session: &str, now_ms: i64) -> StoreResult<u32> {
+    let (started, credited): (i64, i64) = tx
+        .prepare_cached("SELECT started_at, credited_seconds FROM sessions WHERE id = ?1")?
+        .query_row([session], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?
+        .unwrap_or((now_ms, 0));
+    let elapsed = (now_ms - started).max(0) / 1000;
+    Ok((elapsed - credited).max(0) as u32)
+}
+
+fn task_row(tx: &Transaction<'_>, id: Uuid) -> StoreResult<Option<TaskRow>> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT seq, batch_id, is_gold, gold_answer, gold_votes, gold_explanation, state, counted_count
+             FROM tasks WHERE id = ?1",
+        )?
+        .query_row([id.to_string()], |row| {
+            Ok(TaskRow {
+                seq: row.get(0)?,
+                batch_id: row.get(1)?,
+                is_gold: row.get(2)?,
+                gold_answer: row.get(3)?,
+                gold_votes: row.get(4)?,
+                gold_explanation: row.get(5)?,
+                state: TaskState::from_code(row.get(6)?),
+                counted: row.get(7)?,
+            })
+        })
+        .optional()?)
+}
+
+fn batch_rules(tx: &Transaction<'_>, batch_id: &str) -> StoreResult<BatchRules> {
+    let (project_id, settings, policy, median): (String, String, String, f64) = tx
+        .prepare_cached(
+            "SELECT project_id, settings, policy, median_seconds FROM batches WHERE id = ?1",
+        )?
+        .query_row([batch_id], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })?;
+    let settings: KindSettings = from_json(&settings)?;
+    Ok(BatchRules {
+        project_id,
+        kind: settings.kind().as_str(),
+        questions: settings.questions(),
+        policy: from_json(&policy)?,
+        median,
+    })
+}

@@ -1,0 +1,234 @@
+//! Claiming a bundle: one `BEGIN IMMEDIATE` transaction that picks tasks
+//! across live batches by priority and leases them.
+
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::SqliteStore;
+use super::codec::{from_json, uuid};
+use crate::domain::policy::BatchPolicy;
+use crate::domain::project::Audience;
+use crate::store::{ClaimRequest, LeasedTask, StoreResult};
+
+/// A live batch the contributor may work on.
+struct Candidate {
+    id: String,
+    project_id: String,
+    project_title: String,
+    instructions: String,
+    answer_schema: String,
+    policy: BatchPolicy,
+    median_seconds: f64,
+}
+
+/// How many candidates to read per task wanted: some will turn out full.
+const OVERSCAN: usize = 4;
+
+impl SqliteStore {
+    pub(super) async fn claim_bundle(&self, request: ClaimRequest) -> StoreResult<Vec<LeasedTask>> {
+        self.write(move |tx| {
+            let batches = live_batches(tx, &request)?;
+            tx.execute(
+                "INSERT INTO sessions (id, contributor_id, started_at, budget_seconds) VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    request.session_id.to_string(),
+                    request.contributor_id.to_string(),
+                    request.now.timestamp_millis(),
+                    request.budget_seconds,
+                ],
+            )?;
+            let total_priority: u32 = batches.iter().map(|b| b.policy.priority).sum();
+            let mut remaining = f64::from(request.budget_seconds);
+            let mut leased = Vec::new();
+            for (position, batch) in batches.iter().enumerate() {
+                let estimate = batch.median_seconds.max(1.0);
+                // Each batch gets a priority-weighted share; what a batch
+                // cannot use rolls over to the next.
+                let share = if position + 1 == batches.len() {
+                    remaining
+                } else {
+                    (f64::from(request.budget_seconds) * f64::from(batch.policy.priority)
+                        / f64::from(total_priority.max(1)))
+                    .min(remaining)
+                };
+                let wanted = ((share / estimate).floor() as usize).max(usize::from(leased.is_empty()));
+                if wanted == 0 {
+                    continue;
+                }
+                let got = lease_from_batch(tx, &request, batch, wanted)?;
+                remaining -= got.len() as f64 * estimate;
+                leased.extend(got);
+                if remaining < 1.0 {
+                    break;
+                }
+            }
+            Ok(leased)
+        })
+        .await
+    }
+}
+
+fn live_batches(tx: &Transaction<'_>, request: &ClaimRequest) -> StoreResult<Vec<Candidate>> {
+    let mut statement = tx.prepare_cached(
+        "SELECT b.id, b.project_id, p.title, b.instructions, b.answer_schema, b.policy,
+                b.median_seconds, p.audience
+         FROM batches b JOIN projects p ON p.id = b.project_id
+         WHERE b.status = 'live' AND p.status = 'live' AND (?1 IS NULL OR p.id = ?1)",
+    )?;
+    let project = request.project_id.map(|id| id.to_string());
+    let rows = statement.query_map([project], |row| {
+        let audience: Audience = from_json(&row.get::<_, String>(7)?)?;
+        Ok((
+            Candidate {
+                id: row.get(0)?,
+                project_id: row.get(1)?,
+                project_title: row.get(2)?,
+                instructions: row.get(3)?,
+                answer_schema: row.get(4)?,
+                policy: from_json(&row.get::<_, String>(5)?)?,
+                median_seconds: row.get(6)?,
+            },
+            audience,
+        ))
+    })?;
+    let mut batches = Vec::new();
+    for row in rows {
+        let (batch, audience) = row?;
+        if audience.admits(request.organisation.as_deref(), request.staff_group) {
+            batches.push(batch);
+        }
+    }
+    batches.sort_by(|a, b| {
+        b.policy
+            .priority
+            .cmp(&a.policy.priority)
+            .then(a.id.cmp(&b.id))
+    });
+    Ok(batches)
+}
+
+fn lease_from_batch(
+    tx: &Transaction<'_>,
+    request: &ClaimRequest,
+    batch: &Candidate,
+    wanted: usize,
+) -> StoreResult<Vec<LeasedTask>> {
+    let now = request.now.timestamp_millis();
+    let expires = now + i64::from(batch.policy.lease_seconds) * 1000;
+    let contributor = request.contributor_id.to_string();
+    let gold_seen: u32 = tx
+        .prepare_cached(
+            "SELECT gold_total FROM participation WHERE batch_id = ?1 AND contributor_id = ?2",
+        )?
+        .query_row(params![batch.id, contributor], |row| row.get(0))
+        .optional()?
+        .unwrap_or(0);
+    let gold_wanted = (wanted as f64 * batch.policy.gold_share(gold_seen)).round() as usize;
+    let mut picked: Vec<(i64, String, String)> = Vec::with_capacity(wanted);
+
+    if gold_wanted > 0 {
+        let mut gold = tx.prepare_cached(
+            "SELECT t.seq, t.id, t.content FROM tasks t
+             WHERE t.batch_id = ?1 AND t.is_gold = 1
+               AND NOT EXISTS (SELECT 1 FROM answers a WHERE a.task_seq = t.seq AND a.contributor_id = ?2)
+               AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.task_seq = t.seq
+                               AND l.contributor_id = ?2 AND l.expires_at > ?3)
+             ORDER BY random() LIMIT ?4",
+        )?;
+        let rows = gold.query_map(
+            params![batch.id, contributor, now, gold_wanted as i64],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?;
+        for row in rows {
+            picked.push(row?);
+        }
+    }
+
+    let regular_wanted = wanted.saturating_sub(picked.len());
+    if regular_wanted > 0 {
+        let mut candidates = tx.prepare_cached(
+            "SELECT t.seq, t.id, t.content, t.counted_count FROM tasks t
+             WHERE t.batch_id = ?1 AND t.state = 0 AND t.is_gold = 0 AND t.busy_until <= ?3
+               AND NOT EXISTS (SELECT 1 FROM answers a WHERE a.task_seq = t.seq AND a.contributor_id = ?2)
+               AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.task_seq = t.seq
+                               AND l.contributor_id = ?2 AND l.expires_at > ?3)
+             ORDER BY t.seq LIMIT ?4",
+        )?;
+        let limit = (regular_wanted * OVERSCAN + 8) as i64;
+        let rows: Vec<(i64, String, String, u32)> = candidates
+            .query_map(params![batch.id, contributor, now, limit], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut taken = 0;
+        for (seq, id, content, counted) in rows {
+            if taken == regular_wanted {
+                break;
+            }
+            let places = batch.policy.open_places(counted);
+            let (live, earliest) = live_leases(tx, seq, now)?;
+            if live >= places {
+                // Full until its first lease runs out; later claims skip it
+                // through the index without recounting.
+                set_busy_until(tx, seq, earliest.unwrap_or(0))?;
+                continue;
+            }
+            let busy_until = if live + 1 >= places {
+                earliest.unwrap_or(expires).min(expires)
+            } else {
+                0
+            };
+            set_busy_until(tx, seq, busy_until)?;
+            picked.push((seq, id, content));
+            taken += 1;
+        }
+    }
+
+    let mut lease = tx.prepare_cached(
+        "INSERT OR REPLACE INTO leases (task_seq, contributor_id, session_id, leased_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    let session = request.session_id.to_string();
+    let lease_expires_at = super::codec::time(expires);
+    let schema: serde_json::Value = from_json(&batch.answer_schema)?;
+    let batch_id = uuid(&batch.id)?;
+    let project_id = uuid(&batch.project_id)?;
+    let mut leased = Vec::with_capacity(picked.len());
+    for (seq, id, content) in picked {
+        lease.execute(params![seq, contributor, session, now, expires])?;
+        leased.push(LeasedTask {
+            task_id: uuid(&id)?,
+            batch_id,
+            project_id,
+            project_title: batch.project_title.clone(),
+            instructions: batch.instructions.clone(),
+            content: from_json(&content)?,
+            answer_schema: schema.clone(),
+            estimated_seconds: batch.median_seconds.round() as u32,
+            lease_expires_at,
+        });
+    }
+    Ok(leased)
+}
+
+/// Unexpired leases on a task and the earliest expiry among them. Expired
+/// rows are simply not counted, so no cleanup job is needed for correctness.
+pub(super) fn live_leases(
+    tx: &Transaction<'_>,
+    seq: i64,
+    now: i64,
+) -> rusqlite::Result<(u32, Option<i64>)> {
+    tx.prepare_cached(
+        "SELECT COUNT(*), MIN(expires_at) FROM leases WHERE task_seq = ?1 AND expires_at > ?2",
+    )?
+    .query_row(params![seq, now], |row| Ok((row.get(0)?, row.get(1)?)))
+}
+
+pub(super) fn set_busy_until(
+    tx: &Transaction<'_>,
+    seq: i64,
+    busy_until: i64,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached("UPDATE tasks SET busy_until = ?2 WHERE seq = ?1")?
+        .execute(params![seq, busy_until])?;
+    Ok(())
+}

@@ -1,0 +1,293 @@
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tessera::domain::account::Role;
+
+use crate::helpers::{TestApp, expect_problem, expect_status};
+
+fn screening_spec() -> Value {
+    json!({"name": "Review", "kind": "screening", "settings": {"inclusion_criteria": "RCTs in adults."}})
+}
+
+fn coding_spec() -> Value {
+    json!({"name": "Survey", "kind": "coding", "settings": {"codes": [
+        {"code": "staffing", "description": "Staffing"}, {"code": "equipment", "description": "Kit"}
+    ], "multiple": false}})
+}
+
+const RIS: &[u8] = b"TY  - JOUR\r\nTI  - Early mobilisation after hip fracture\r\nAU  - Smith, Jane\r\nAU  - Ng, Lee\r\nAB  - Background: falls are common.\r\n  Methods: a randomised trial in three\r\n  hospitals.\r\nPY  - 2019\r\nDO  - 10.1000/abc.1\r\nER  - \r\n\r\nTY  - JOUR\r\nTI  - Chlorhexidine bathing in ICU\r\nAU  - Ren\xe9e, Marie\r\nPY  - 2021///\r\nER  - \r\n\r\nTY  - JOUR\r\nTI  - Early mobilisation after hip fracture (duplicate)\r\nDO  - https://doi.org/10.1000/ABC.1\r\nER  - \r\n";
+
+async fn researcher_project(app: &TestApp) -> (crate::helpers::Person, String) {
+    let researcher = app.person("researcher@nhs.net", &[Role::Researcher]).await;
+    let project = app.live_project(&researcher).await;
+    (researcher, project)
+}
+
+#[tokio::test]
+async fn a_ris_export_uploads_with_duplicates_dropped_and_listed() {
+    let app = TestApp::spawn().await;
+    let (researcher, project) = researcher_project(&app).await;
+    let response = app
+        .upload(
+            &researcher,
+            &project,
+            screening_spec(),
+            "export.ris",
+            RIS.to_vec(),
+        )
+        .await;
+    let created = expect_status(response, StatusCode::CREATED).await;
+    assert_eq!(created["tasks_stored"], 2);
+    assert_eq!(
+        created["duplicates_dropped"],
+        json!([{"line": 18, "first_line": 1, "reason": "doi"}])
+    );
+
+    let batch = created["batch_id"].as_str().unwrap();
+    let results: Value = app
+        .get(
+            &format!("/v1/batches/{batch}/results?format=json"),
+            Some(&researcher.access_token),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let rows = results.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["status"], "open");
+}
+
+#[tokio::test]
+async fn a_csv_with_quoted_commas_and_newlines_uploads() {
+    let app = TestApp::spawn().await;
+    let (researcher, project) = researcher_project(&app).await;
+    let csv = "text,gold_codes,gold_explanation\n\"Short staffed, again\nand tired\",staffing,Mentions staff numbers\n\"The hoist, new\",,\n";
+    let response = app
+        .upload(
+            &researcher,
+            &project,
+            coding_spec(),
+            "survey.csv",
+            csv.as_bytes().to_vec(),
+        )
+        .await;
+    let created = expect_status(response, StatusCode::CREATED).await;
+    assert_eq!(created["tasks_stored"], 2);
+    assert_eq!(created["gold_tasks"], 1);
+}
+
+#[tokio::test]
+async fn json_lines_upload_for_coding() {
+    let app = TestApp::spawn().await;
+    let (researcher, project) = researcher_project(&app).await;
+    let lines =
+        "{\"text\": \"Broken monitor\"}\n{\"text\": \"Two nurses off sick\", \"id\": \"s-2\"}\n";
+    let response = app
+        .upload(
+            &researcher,
+            &project,
+            coding_spec(),
+            "survey.jsonl",
+            lines.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(
+        expect_status(response, StatusCode::CREATED).await["tasks_stored"],
+        2
+    );
+}
+
+#[tokio::test]
+async fn a_malformed_upload_lists_lines_and_stores_nothing() {
+    let app = TestApp::spawn().await;
+    let (researcher, project) = researcher_project(&app).await;
+    let good = "title,abstract\nA fine study,Abstract\n";
+    expect_status(
+        app.upload(
+            &researcher,
+            &project,
+            screening_spec(),
+            "a.csv",
+            good.as_bytes().to_vec(),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let before = app
+        .get(
+            &format!("/v1/projects/{project}"),
+            Some(&researcher.access_token),
+        )
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+
+    let bad = "title,abstract,year\nGood one,x,2020\n,missing title,2020\nAnother,x,not-a-year\n";
+    let problem = expect_problem(
+        app.upload(
+            &researcher,
+            &project,
+            screening_spec(),
+            "b.csv",
+            bad.as_bytes().to_vec(),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let errors = problem["errors"].as_array().unwrap();
+    let lines: Vec<(u64, &str)> = errors
+        .iter()
+        .map(|e| (e["line"].as_u64().unwrap(), e["field"].as_str().unwrap()))
+        .collect();
+    assert_eq!(lines, [(3, "title"), (4, "year")]);
+
+    let after = app
+        .get(
+            &format!("/v1/projects/{project}"),
+            Some(&researcher.access_token),
+        )
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(before["tasks"], 1);
+    assert_eq!(after["tasks"], before["tasks"]);
+}
+
+#[tokio::test]
+async fn bad_batch_settings_are_named() {
+    let app = TestApp::spawn().await;
+    let (researcher, project) = researcher_project(&app).await;
+    let spec = json!({"name": "x", "kind": "coding", "settings": {"codes": []}, "min_answers": 9, "max_answers": 2});
+    let problem = expect_problem(
+        app.upload(
+            &researcher,
+            &project,
+            spec,
+            "a.csv",
+            b"text\nhello\n".to_vec(),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(
+        problem["errors"][0]["field"]
+            .as_str()
+            .unwrap()
+            .starts_with("spec.settings"),
+        "{problem}"
+    );
+}
+
+#[tokio::test]
+async fn only_the_projects_researcher_may_upload() {
+    let app = TestApp::spawn().await;
+    let (_, project) = researcher_project(&app).await;
+    let other = app.person("other@nhs.net", &[Role::Researcher]).await;
+    let response = app
+        .upload(
+            &other,
+            &project,
+            screening_spec(),
+            "a.csv",
+            b"title\nx\n".to_vec(),
+        )
+        .await;
+    expect_problem(response, StatusCode::FORBIDDEN).await;
+    let staff = app.person("staff@nhs.net", &[]).await;
+    let response = app
+        .post(
+            "/v1/projects",
+            &json!({"title": "t", "summary": "s", "purpose": "p"}),
+            Some(&staff.access_token),
+        )
+        .await;
+    expect_problem(response, StatusCode::FORBIDDEN).await;
+}
+
+#[tokio::test]
+async fn batch_progress_counts_tasks_and_answers_and_can_pause() {
+    let app = TestApp::spawn().await;
+    let (researcher, project) = researcher_project(&app).await;
+    let batch = app
+        .screening_batch(&researcher, &project, 5, json!({}))
+        .await;
+    let view = expect_status(
+        app.get(
+            &format!("/v1/batches/{batch}"),
+            Some(&researcher.access_token),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (
+            view["tasks"].as_u64(),
+            view["open"].as_u64(),
+            view["answers"].as_u64()
+        ),
+        (Some(5), Some(5), Some(0))
+    );
+    assert_eq!(view["median_seconds"], 30.0);
+
+    let paused = app
+        .client
+        .patch(app.url(&format!("/v1/batches/{batch}")))
+        .bearer_auth(&researcher.access_token)
+        .json(&json!({"status": "paused"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        expect_status(paused, StatusCode::OK).await["status"],
+        "paused"
+    );
+    let staff = app.person("staff@nhs.net", &[]).await;
+    assert_eq!(app.claim(&staff, 5).await["tasks"], json!([]));
+}
+
+#[tokio::test]
+async fn results_export_as_csv_with_pseudonyms() {
+    let app = TestApp::spawn().await;
+    let (researcher, project) = researcher_project(&app).await;
+    let batch = app
+        .screening_batch(
+            &researcher,
+            &project,
+            2,
+            json!({"min_answers": 1, "max_answers": 1}),
+        )
+        .await;
+    let staff = app.person("staff@nhs.net", &[]).await;
+    let session = app.claim(&staff, 5).await;
+    let task = crate::helpers::task_ids(&session)[0].clone();
+    let answer = json!([{"client_id": uuid::Uuid::new_v4(), "task_id": task, "answer": {"decision": "include"}}]);
+    expect_status(app.answer(&staff, answer).await, StatusCode::OK).await;
+
+    let csv = app
+        .get(
+            &format!("/v1/batches/{batch}/results?format=csv"),
+            Some(&researcher.access_token),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("task_id,external_id,gold,status,consensus,confidence,answer_count,answers")
+    );
+    assert!(
+        !csv.contains(&staff.id),
+        "account ids must never appear in exports"
+    );
+    assert!(!csv.contains("staff@nhs.net"));
+    assert!(csv.contains("\"\"contributor\"\":\"\"c-"), "{csv}");
+    assert_eq!(csv.lines().count(), 3);
+}
