@@ -10,7 +10,7 @@ use tessera::store::{Account, NewRefreshToken, RefreshOutcome, Store, StoreError
 use uuid::Uuid;
 
 /// A fresh store of each configured backend, with the directory it lives in.
-async fn stores() -> Vec<(Arc<dyn Store>, tempfile::TempDir)> {
+pub async fn stores() -> Vec<(Arc<dyn Store>, tempfile::TempDir)> {
     let mut stores = Vec::new();
     let dir = tempfile::tempdir().unwrap();
     let sqlite = tessera::store::open(&Settings::for_tests(dir.path().to_path_buf()))

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod batches;
+mod claims;
 mod contract;
 mod errors;
 mod helpers;
