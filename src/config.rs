@@ -31,6 +31,9 @@ pub struct Settings {
     pub login_attempts: u32,
     /// Length of the login rate-limit window.
     pub login_window: Duration,
+    /// How often live batches are re-estimated off the hot path
+    /// (`TESSERA_REESTIMATE_SECONDS`, default 300; 0 turns it off).
+    pub reestimate_every: Duration,
     /// Emit logs as JSON lines (`TESSERA_LOG_JSON`, default true).
     pub log_json: bool,
 }
@@ -71,6 +74,7 @@ impl Settings {
             refresh_token_ttl: seconds("TESSERA_REFRESH_TOKEN_SECONDS", 30 * 24 * 3600)?,
             login_attempts: parse_or(get("TESSERA_LOGIN_ATTEMPTS"), "TESSERA_LOGIN_ATTEMPTS", 10)?,
             login_window: seconds("TESSERA_LOGIN_WINDOW_SECONDS", 300)?,
+            reestimate_every: seconds("TESSERA_REESTIMATE_SECONDS", 300)?,
             log_json: parse_or(get("TESSERA_LOG_JSON"), "TESSERA_LOG_JSON", true)?,
         })
     }

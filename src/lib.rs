@@ -5,6 +5,7 @@ pub mod api;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod jobs;
 pub mod media;
 pub mod security;
 pub mod startup;

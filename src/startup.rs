@@ -69,6 +69,10 @@ impl Application {
 
     /// Serves until the process is told to stop.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let every = self.state.settings.reestimate_every;
+        if !every.is_zero() {
+            crate::jobs::spawn_reestimation(self.state.store.clone(), every);
+        }
         poem::Server::new_with_acceptor(self.acceptor)
             .run(api::routes(self.state))
             .await

@@ -8,9 +8,13 @@ pub mod auth;
 pub mod batches;
 pub mod error;
 pub mod me;
+pub mod media;
+pub mod observations;
 pub mod observe;
 pub mod ops;
+mod photo_upload;
 pub mod projects;
+pub mod quality;
 pub mod results;
 pub mod sessions;
 pub mod state;
@@ -33,6 +37,9 @@ type Apis = (
     batches::BatchesApi,
     sessions::SessionsApi,
     answers::AnswersApi,
+    observations::ObservationsApi,
+    media::MediaApi,
+    quality::QualityApi,
     admin::AdminApi,
     ops::OpsApi,
 );
@@ -47,6 +54,9 @@ pub fn service() -> OpenApiService<Apis, ()> {
             batches::BatchesApi,
             sessions::SessionsApi,
             answers::AnswersApi,
+            observations::ObservationsApi,
+            media::MediaApi,
+            quality::QualityApi,
             admin::AdminApi,
             ops::OpsApi,
         ),

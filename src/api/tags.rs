@@ -13,6 +13,10 @@ pub enum ApiTags {
     Batches,
     /// The five-minute loop: claim a bundle, send answers.
     Sessions,
+    /// Observations logged on the ward, their photos and their verification.
+    Observations,
+    /// Consensus quality: resolver queue, agreement reports, engagement.
+    Quality,
     /// Administration of accounts and roles.
     Admin,
     /// Health, readiness and metrics for operators.

@@ -2,8 +2,11 @@
 //! unit-tested next to the code.
 
 pub mod account;
+pub mod answering;
+pub mod bundle;
 pub mod certificate;
 pub mod consensus;
+pub mod credits;
 pub mod field_error;
 pub mod ingest;
 pub mod kinds;
@@ -11,3 +14,5 @@ pub mod pace;
 pub mod policy;
 pub mod project;
 pub mod quality;
+pub mod reestimate;
+pub mod report;

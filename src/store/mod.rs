@@ -3,15 +3,22 @@
 //! structs hold an `Arc<dyn Store>`; configuration picks the backend.
 
 mod accounts;
+mod media;
+pub mod mongo;
 mod projects;
+mod quality;
 mod sessions;
 pub mod sqlite;
 
 pub use accounts::{Account, AccountStore, Credentials, NewRefreshToken, RefreshOutcome};
+pub use media::{
+    Logged, MediaRecord, MediaSize, MediaStore, NewObservation, NewPhoto, ObservationRecord,
+};
 pub use projects::{
     Batch, BatchCounts, GoldAnswer, NewTask, Project, ProjectProgress, ProjectStore, RawAnswer,
     TaskResult,
 };
+pub use quality::{EngagementRow, ParticipationRow, QualityStore, QueueItem};
 pub use sessions::{
     AnswerOutcome, AnswerStatus, AnswerSubmission, ClaimRequest, GoldFeedback, LeasedTask,
     SessionStore, SubmitRefusal,
@@ -39,7 +46,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Every operation the service needs from storage, whichever backend holds it.
 #[async_trait::async_trait]
-pub trait Store: AccountStore + ProjectStore + SessionStore + Send + Sync + 'static {
+pub trait Store:
+    AccountStore + ProjectStore + QualityStore + SessionStore + MediaStore + Send + Sync + 'static
+{
     /// Succeeds when the backend answers; `/readyz` calls it.
     async fn ping(&self) -> StoreResult<()>;
 
@@ -53,10 +62,9 @@ pub trait Store: AccountStore + ProjectStore + SessionStore + Send + Sync + 'sta
 /// Opens the store the settings ask for: MongoDB when a URI is set, else the
 /// embedded SQLite database in the data directory.
 pub async fn open(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
-    if settings.mongodb_uri.is_some() {
-        anyhow::bail!(
-            "the MongoDB adapter is not available in this build yet; unset TESSERA_MONGODB_URI to use the embedded store"
-        );
+    if let Some(uri) = &settings.mongodb_uri {
+        let store = mongo::MongoStore::connect(uri, settings.mongodb_database.as_deref()).await?;
+        return Ok(Arc::new(store));
     }
     let store = sqlite::SqliteStore::open(&settings.data_dir.join("tessera.db")).await?;
     Ok(Arc::new(store))

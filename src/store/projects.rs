@@ -82,6 +82,8 @@ pub struct BatchCounts {
     pub escalated: u64,
     pub resolved: u64,
     pub answers: u64,
+    /// Answers on tasks that are settled or resolved.
+    pub answers_on_settled: u64,
     pub median_seconds: f64,
 }
 

@@ -33,12 +33,15 @@ async fn seed(store: &dyn Store, tasks: usize, people: usize, policy: BatchPolic
         created_at: Utc::now(),
     };
     store.create_project(&project).await.unwrap();
-    let settings = KindSettings::parse(TaskKind::Screening, &json!({"inclusion_criteria": "RCTs"})).unwrap();
+    let settings =
+        KindSettings::parse(TaskKind::Screening, &json!({"inclusion_criteria": "RCTs"})).unwrap();
     let new_tasks: Vec<NewTask> = (0..tasks)
         .map(|i| NewTask {
             id: Uuid::new_v4(),
             external_id: None,
-            content: settings.parse_content(&json!({"title": format!("Study {i}")})).unwrap(),
+            content: settings
+                .parse_content(&json!({"title": format!("Study {i}")}))
+                .unwrap(),
             gold: None,
         })
         .collect();
@@ -54,7 +57,10 @@ async fn seed(store: &dyn Store, tasks: usize, people: usize, policy: BatchPolic
         status: WorkStatus::Live,
         created_at: Utc::now(),
     };
-    store.import_batch(&batch, Box::new(new_tasks.into_iter())).await.unwrap();
+    store
+        .import_batch(&batch, Box::new(new_tasks.into_iter()))
+        .await
+        .unwrap();
     let mut ids_of_people = Vec::new();
     for i in 0..people {
         let account = Account {
@@ -70,7 +76,10 @@ async fn seed(store: &dyn Store, tasks: usize, people: usize, policy: BatchPolic
         store.create_account(&account, "hash").await.unwrap();
         ids_of_people.push(account.id);
     }
-    Fixture { tasks: ids, people: ids_of_people }
+    Fixture {
+        tasks: ids,
+        people: ids_of_people,
+    }
 }
 
 fn claim(person: Uuid, seconds: u32, now: chrono::DateTime<Utc>) -> ClaimRequest {
@@ -90,13 +99,23 @@ fn include(task: Uuid) -> AnswerSubmission {
         client_id: Uuid::new_v4(),
         task_id: task,
         answer: json!({"decision": "include"}),
-        votes: vec![tessera::domain::kinds::Vote { question: 0, label: Some(0) }],
+        votes: vec![tessera::domain::kinds::Vote {
+            question: 0,
+            label: Some(0),
+        }],
         seconds_spent: Some(10.0),
     }
 }
 
 fn one_place() -> BatchPolicy {
-    BatchPolicy { min_answers: 1, max_answers: 1, estimated_seconds: 30, lease_seconds: 600, gold_rate: 0.0, ..BatchPolicy::default() }
+    BatchPolicy {
+        min_answers: 1,
+        max_answers: 1,
+        estimated_seconds: 30,
+        lease_seconds: 600,
+        gold_rate: 0.0,
+        ..BatchPolicy::default()
+    }
 }
 
 #[tokio::test]
@@ -104,13 +123,28 @@ async fn an_expired_lease_frees_its_place_without_cleanup() {
     for (store, _dir) in stores().await {
         let fixture = seed(store.as_ref(), 1, 2, one_place()).await;
         let now = Utc::now();
-        let first = store.claim(claim(fixture.people[0], 300, now)).await.unwrap();
+        let first = store
+            .claim(claim(fixture.people[0], 300, now))
+            .await
+            .unwrap();
         assert_eq!(first.len(), 1);
         // While the lease is live the only place is taken.
-        assert!(store.claim(claim(fixture.people[1], 300, now + Duration::minutes(5))).await.unwrap().is_empty());
+        assert!(
+            store
+                .claim(claim(fixture.people[1], 300, now + Duration::minutes(5)))
+                .await
+                .unwrap()
+                .is_empty()
+        );
         // Ten minutes on, the lease has lapsed and the place is free again.
-        let later = store.claim(claim(fixture.people[1], 300, now + Duration::minutes(11))).await.unwrap();
-        assert_eq!(later.iter().map(|t| t.task_id).collect::<Vec<_>>(), fixture.tasks);
+        let later = store
+            .claim(claim(fixture.people[1], 300, now + Duration::minutes(11)))
+            .await
+            .unwrap();
+        assert_eq!(
+            later.iter().map(|t| t.task_id).collect::<Vec<_>>(),
+            fixture.tasks
+        );
     }
 }
 
@@ -119,9 +153,16 @@ async fn an_answer_after_its_lease_expired_is_stored_as_late_and_credited() {
     for (store, _dir) in stores().await {
         let fixture = seed(store.as_ref(), 1, 1, one_place()).await;
         let now = Utc::now();
-        store.claim(claim(fixture.people[0], 300, now)).await.unwrap();
+        store
+            .claim(claim(fixture.people[0], 300, now))
+            .await
+            .unwrap();
         let outcomes = store
-            .submit_answers(fixture.people[0], vec![include(fixture.tasks[0])], now + Duration::hours(2))
+            .submit_answers(
+                fixture.people[0],
+                vec![include(fixture.tasks[0])],
+                now + Duration::hours(2),
+            )
             .await
             .unwrap()
             .unwrap();
@@ -133,14 +174,31 @@ async fn an_answer_after_its_lease_expired_is_stored_as_late_and_credited() {
 #[tokio::test]
 async fn nobody_is_handed_a_task_they_already_answered() {
     for (store, _dir) in stores().await {
-        let policy = BatchPolicy { min_answers: 3, max_answers: 3, ..one_place() };
+        let policy = BatchPolicy {
+            min_answers: 3,
+            max_answers: 3,
+            ..one_place()
+        };
         let fixture = seed(store.as_ref(), 2, 1, policy).await;
         let now = Utc::now();
-        let bundle = store.claim(claim(fixture.people[0], 60, now)).await.unwrap();
+        let bundle = store
+            .claim(claim(fixture.people[0], 60, now))
+            .await
+            .unwrap();
         assert_eq!(bundle.len(), 2);
         let answers = bundle.iter().map(|t| include(t.task_id)).collect();
-        store.submit_answers(fixture.people[0], answers, now).await.unwrap().unwrap();
-        assert!(store.claim(claim(fixture.people[0], 300, now + Duration::hours(1))).await.unwrap().is_empty());
+        store
+            .submit_answers(fixture.people[0], answers, now)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            store
+                .claim(claim(fixture.people[0], 300, now + Duration::hours(1)))
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 }
 
@@ -149,10 +207,21 @@ async fn a_retried_answer_is_stored_once() {
     for (store, _dir) in stores().await {
         let fixture = seed(store.as_ref(), 1, 1, one_place()).await;
         let now = Utc::now();
-        store.claim(claim(fixture.people[0], 300, now)).await.unwrap();
+        store
+            .claim(claim(fixture.people[0], 300, now))
+            .await
+            .unwrap();
         let answer = include(fixture.tasks[0]);
-        let first = store.submit_answers(fixture.people[0], vec![answer.clone()], now).await.unwrap().unwrap();
-        let again = store.submit_answers(fixture.people[0], vec![answer], now + Duration::seconds(5)).await.unwrap().unwrap();
+        let first = store
+            .submit_answers(fixture.people[0], vec![answer.clone()], now)
+            .await
+            .unwrap()
+            .unwrap();
+        let again = store
+            .submit_answers(fixture.people[0], vec![answer], now + Duration::seconds(5))
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(first, again);
     }
 }

@@ -8,5 +8,6 @@ mod contract;
 mod errors;
 mod helpers;
 mod openapi;
+mod quality;
 mod sessions;
 mod tokens;

@@ -148,6 +148,7 @@ fn lease_from_batch(
         let mut candidates = tx.prepare_cached(
             "SELECT t.seq, t.id, t.content, t.counted_count FROM tasks t
              WHERE t.batch_id = ?1 AND t.state = 0 AND t.is_gold = 0 AND t.busy_until <= ?3
+               AND t.created_by IS NOT ?2
                AND NOT EXISTS (SELECT 1 FROM answers a WHERE a.task_seq = t.seq AND a.contributor_id = ?2)
                AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.task_seq = t.seq
                                AND l.contributor_id = ?2 AND l.expires_at > ?3)

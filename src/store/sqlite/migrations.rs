@@ -131,6 +131,29 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX credit_ledger_contributor ON credit_ledger(contributor_id, created_at);
     CREATE TRIGGER credit_ledger_append_only BEFORE UPDATE ON credit_ledger
     BEGIN SELECT RAISE(ABORT, 'the credit ledger is append-only'); END;",
+    // 3: observations and media. `created_by` records who logged an
+    // observation's verification task, so claims never hand it back to them.
+    "ALTER TABLE tasks ADD COLUMN created_by TEXT;
+    CREATE TABLE media (
+        id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL REFERENCES projects(id),
+        uploader_id TEXT NOT NULL,
+        display_sha256 TEXT NOT NULL,
+        thumb_sha256 TEXT NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE observations (
+        client_id TEXT PRIMARY KEY,
+        observer_id TEXT NOT NULL,
+        project_id TEXT NOT NULL REFERENCES projects(id),
+        batch_id TEXT NOT NULL REFERENCES batches(id),
+        task_id TEXT NOT NULL UNIQUE REFERENCES tasks(id),
+        media_id TEXT REFERENCES media(id),
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX observations_media ON observations(media_id) WHERE media_id IS NOT NULL;",
 ];
 
 /// Brings the schema up to date inside one transaction.

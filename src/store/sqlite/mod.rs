@@ -7,8 +7,10 @@ mod accounts;
 mod answers;
 mod claim;
 mod codec;
+mod media;
 mod migrations;
 mod projects;
+mod quality;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};

@@ -241,7 +241,8 @@ impl ProjectStore for SqliteStore {
                      COALESCE(SUM(is_gold = 0 AND state = 0 AND answer_count > 0), 0),
                      COALESCE(SUM(is_gold = 0 AND state = 1), 0),
                      COALESCE(SUM(is_gold = 0 AND state = 2), 0),
-                     COALESCE(SUM(is_gold = 0 AND state = 3), 0)
+                     COALESCE(SUM(is_gold = 0 AND state = 3), 0),
+                     COALESCE(SUM(CASE WHEN is_gold = 0 AND state IN (1, 3) THEN answer_count END), 0)
                  FROM tasks WHERE batch_id = ?1",
                 [&id],
                 |row| {
@@ -253,6 +254,7 @@ impl ProjectStore for SqliteStore {
                         settled: row.get::<_, i64>(4)? as u64,
                         escalated: row.get::<_, i64>(5)? as u64,
                         resolved: row.get::<_, i64>(6)? as u64,
+                        answers_on_settled: row.get::<_, i64>(7)? as u64,
                         ..BatchCounts::default()
                     })
                 },

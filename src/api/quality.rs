@@ -1,0 +1,292 @@
+//! The researcher's side of quality: the resolver queue, resolutions, the
+//! agreement report and who takes part.
+
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::auth::Caller;
+use super::batches::managed_batch;
+use super::error::ApiError;
+use super::projects::managed_project;
+use super::results::pseudonym;
+use super::state::SharedState;
+use super::tags::ApiTags;
+use crate::domain::account::StaffGroup;
+use crate::domain::reestimate::estimated_accuracy;
+use crate::domain::report::agreement;
+
+pub struct QualityApi;
+
+/// An answer in the resolver queue.
+#[derive(Object)]
+pub struct QueueAnswer {
+    /// Pseudonymous contributor id, stable within the project.
+    contributor: String,
+    answer: serde_json::Value,
+}
+
+/// A task the crowd could not settle.
+#[derive(Object)]
+pub struct QueueEntry {
+    task_id: Uuid,
+    batch_id: Uuid,
+    content: serde_json::Value,
+    /// The posterior per question when the task reached its maximum answers.
+    consensus: serde_json::Value,
+    confidence: f64,
+    answers: Vec<QueueAnswer>,
+}
+
+#[derive(Object)]
+pub struct ResolverQueue {
+    tasks: Vec<QueueEntry>,
+}
+
+/// Your final answer for a task, in the task kind's answer shape.
+#[derive(Object)]
+pub struct Resolution {
+    answer: serde_json::Value,
+    /// Why, for the record.
+    note: Option<String>,
+}
+
+/// One contributor's record on the batch.
+#[derive(Object)]
+pub struct ContributorQuality {
+    contributor: String,
+    answers: u64,
+    /// Estimated from the batch's Dawid–Skene model (after re-estimation).
+    estimated_accuracy: Option<f64>,
+    gold_correct: u64,
+    gold_total: u64,
+}
+
+/// Agreement and progress of a batch.
+#[derive(Object)]
+pub struct BatchReport {
+    batch_id: Uuid,
+    /// Fleiss' kappa over tasks with the most common number of answers; null when undefined.
+    fleiss_kappa: Option<f64>,
+    /// Krippendorff's alpha (nominal) over all counted answers; null when undefined.
+    krippendorff_alpha: Option<f64>,
+    share_settled: f64,
+    share_escalated: f64,
+    share_open: f64,
+    /// Mean answers on settled tasks.
+    answers_per_settled_task: Option<f64>,
+    gold_accuracy: Option<f64>,
+    contributors: Vec<ContributorQuality>,
+}
+
+/// Participation by staff group.
+#[derive(Object)]
+pub struct EngagementGroup {
+    staff_group: StaffGroup,
+    contributors: u64,
+    answers: u64,
+}
+
+#[derive(Object)]
+pub struct Engagement {
+    groups: Vec<EngagementGroup>,
+}
+
+#[derive(ApiResponse)]
+pub enum QueueResponse {
+    #[oai(status = 200)]
+    Ok(Json<ResolverQueue>),
+}
+
+#[derive(ApiResponse)]
+pub enum ResolutionResponse {
+    /// Recorded; the task is now `resolved`.
+    #[oai(status = 204)]
+    Resolved,
+}
+
+#[derive(ApiResponse)]
+pub enum ReportResponse {
+    #[oai(status = 200)]
+    Ok(Json<BatchReport>),
+}
+
+#[derive(ApiResponse)]
+pub enum EngagementResponse {
+    #[oai(status = 200)]
+    Ok(Json<Engagement>),
+}
+
+fn ratio(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+#[OpenApi(tag = "ApiTags::Quality")]
+impl QualityApi {
+    /// Tasks that reached their maximum answers without a confident consensus.
+    #[oai(
+        path = "/v1/projects/:project_id/resolver-queue",
+        method = "get",
+        operation_id = "get_resolver_queue"
+    )]
+    async fn queue(
+        &self,
+        state: Data<&SharedState>,
+        caller: Caller,
+        project_id: Path<Uuid>,
+    ) -> Result<QueueResponse, ApiError> {
+        let project = managed_project(&state, &caller, project_id.0).await?;
+        let key = state.pseudonym_key;
+        let tasks = state
+            .store
+            .resolver_queue(project.id)
+            .await?
+            .into_iter()
+            .map(|item| QueueEntry {
+                task_id: item.task_id,
+                batch_id: item.batch_id,
+                content: item.content,
+                consensus: item.consensus,
+                confidence: item.confidence,
+                answers: item
+                    .answers
+                    .into_iter()
+                    .map(|a| QueueAnswer {
+                        contributor: pseudonym(&key, project.id, a.contributor_id),
+                        answer: a.answer,
+                    })
+                    .collect(),
+            })
+            .collect();
+        Ok(QueueResponse::Ok(Json(ResolverQueue { tasks })))
+    }
+
+    /// Record the researcher's final answer for a task.
+    #[oai(
+        path = "/v1/tasks/:task_id/resolution",
+        method = "post",
+        operation_id = "create_resolution"
+    )]
+    async fn resolve(
+        &self,
+        state: Data<&SharedState>,
+        caller: Caller,
+        task_id: Path<Uuid>,
+        body: Json<Resolution>,
+    ) -> Result<ResolutionResponse, ApiError> {
+        let not_found = || ApiError::not_found("There is no such task.");
+        let (_, batch_id) = state
+            .store
+            .task_batches(&[task_id.0])
+            .await?
+            .pop()
+            .ok_or_else(not_found)?;
+        let batch = managed_batch(&state, &caller, batch_id).await?;
+        let answer = batch
+            .settings
+            .parse_answer(&body.0.answer)
+            .map_err(|e| ApiError::from(e.within("answer")))?;
+        let resolution = json!({
+            "resolved_by": "researcher",
+            "answer": answer.to_json(),
+            "note": body.0.note,
+        });
+        if state.store.resolve_task(task_id.0, resolution).await? {
+            Ok(ResolutionResponse::Resolved)
+        } else {
+            Err(not_found())
+        }
+    }
+
+    /// Agreement report: Fleiss' kappa, Krippendorff's alpha, shares of tasks
+    /// settled / escalated / open, answers per settled task, per-contributor
+    /// estimated accuracy (pseudonymous) and gold accuracy.
+    #[oai(
+        path = "/v1/batches/:batch_id/report",
+        method = "get",
+        operation_id = "get_batch_report"
+    )]
+    async fn report(
+        &self,
+        state: Data<&SharedState>,
+        caller: Caller,
+        batch_id: Path<Uuid>,
+    ) -> Result<ReportResponse, ApiError> {
+        let batch = managed_batch(&state, &caller, batch_id.0).await?;
+        let counts = state.store.batch_counts(batch.id).await?;
+        let votes = state.store.batch_votes(batch.id).await?;
+        let classes = batch
+            .settings
+            .questions()
+            .first()
+            .map_or(2, |q| q.labels.len());
+        let (kappa, alpha) = agreement(&votes.rows, classes);
+        let models: std::collections::HashMap<Uuid, _> = state
+            .store
+            .worker_models(batch.id)
+            .await?
+            .into_iter()
+            .collect();
+        let participation = state.store.batch_participation(batch.id).await?;
+        let (gold_correct, gold_total) = participation
+            .iter()
+            .fold((0, 0), |(c, t), p| (c + p.gold_correct, t + p.gold_total));
+        let key = state.pseudonym_key;
+        let regular = counts.tasks - counts.gold_tasks;
+        let done = counts.settled + counts.resolved;
+        Ok(ReportResponse::Ok(Json(BatchReport {
+            batch_id: batch.id,
+            fleiss_kappa: kappa,
+            krippendorff_alpha: alpha,
+            share_settled: ratio(done, regular),
+            share_escalated: ratio(counts.escalated, regular),
+            share_open: ratio(counts.open + counts.in_progress, regular),
+            answers_per_settled_task: (done > 0).then(|| ratio(counts.answers_on_settled, done)),
+            gold_accuracy: (gold_total > 0).then(|| ratio(gold_correct, gold_total)),
+            contributors: participation
+                .into_iter()
+                .map(|p| ContributorQuality {
+                    contributor: pseudonym(&key, batch.project_id, p.contributor_id),
+                    answers: p.answers,
+                    estimated_accuracy: models.get(&p.contributor_id).and_then(estimated_accuracy),
+                    gold_correct: p.gold_correct,
+                    gold_total: p.gold_total,
+                })
+                .collect(),
+        })))
+    }
+
+    /// Who takes part in the project, by staff group.
+    #[oai(
+        path = "/v1/projects/:project_id/engagement",
+        method = "get",
+        operation_id = "get_project_engagement"
+    )]
+    async fn engagement(
+        &self,
+        state: Data<&SharedState>,
+        caller: Caller,
+        project_id: Path<Uuid>,
+    ) -> Result<EngagementResponse, ApiError> {
+        let project = managed_project(&state, &caller, project_id.0).await?;
+        let groups = state
+            .store
+            .engagement(project.id)
+            .await?
+            .into_iter()
+            .map(|row| EngagementGroup {
+                staff_group: row.staff_group,
+                contributors: row.contributors,
+                answers: row.answers,
+            })
+            .collect();
+        Ok(EngagementResponse::Ok(Json(Engagement { groups })))
+    }
+}

@@ -1,0 +1,251 @@
+//! The facts a certificate is built from, derived from an account and the
+//! ledger. Wording, layout and signing live in `domain::certificate`.
+
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use super::{CreditDay, Ratio};
+use crate::domain::account::StaffGroup;
+use crate::domain::certificate::{ActivityRow, Contributor, Period, Registration, Tally, TaskKind};
+use crate::domain::field_error::FieldError;
+use crate::domain::kinds;
+
+/// The longest period one certificate covers, in days: a three-year NMC
+/// revalidation cycle, leap day included.
+pub const MAX_CERTIFICATE_DAYS: i64 = 1096;
+
+/// Regulators whose short name may prefix a registration number, e.g.
+/// "GDC 123456"; the prefix then names the register on the certificate.
+const REGULATORS: &[&str] = &[
+    "NMC", "GMC", "GDC", "HCPC", "GPhC", "GOC", "GOsC", "GCC", "PSNI", "AHCS", "RCCP", "SWE",
+];
+
+/// Checks a certificate's period: in order, not in the future (a period
+/// still running could gain hours after signing) and at most three years.
+pub fn certificate_period(
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+) -> Result<Period, FieldError> {
+    if from > to {
+        return Err(FieldError::new("from", "must be on or before `to`"));
+    }
+    if to > today {
+        return Err(FieldError::new(
+            "to",
+            "must not be in the future; a certificate covers finished days only",
+        ));
+    }
+    if (to - from).num_days() + 1 > MAX_CERTIFICATE_DAYS {
+        return Err(FieldError::new(
+            "from",
+            format!("a certificate covers at most {MAX_CERTIFICATE_DAYS} days (three years)"),
+        ));
+    }
+    Ok(Period { from, to })
+}
+
+/// A staff group the way people write it.
+pub fn staff_group_label(group: StaffGroup) -> &'static str {
+    match group {
+        StaffGroup::NursingAndMidwifery => "Nursing and midwifery",
+        StaffGroup::MedicalAndDental => "Medical and dental",
+        StaffGroup::AlliedHealthProfessions => "Allied health professions",
+        StaffGroup::HealthcareScience => "Healthcare science",
+        StaffGroup::Pharmacy => "Pharmacy",
+        StaffGroup::AdministrativeAndClerical => "Administrative and clerical",
+        StaffGroup::EstatesAndAncillary => "Estates and ancillary",
+        StaffGroup::Management => "Management",
+        StaffGroup::Other => "Other",
+    }
+}
+
+/// The register a number belongs to: named in the number itself, else the
+/// one regulator of the staff group, else a neutral label (doctors and
+/// dentists share a staff group but not a regulator, so no guess is made).
+fn registration(group: StaffGroup, raw: &str) -> Option<Registration> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    const SEPARATORS: [char; 4] = [' ', ':', '-', '#'];
+    for body in REGULATORS {
+        let Some(head) = raw.get(..body.len()) else {
+            continue;
+        };
+        let rest = &raw[body.len()..];
+        let number = rest.trim_start_matches(SEPARATORS);
+        if head.eq_ignore_ascii_case(body) && rest.starts_with(SEPARATORS) && !number.is_empty() {
+            return Some(Registration {
+                body: (*body).to_owned(),
+                number: number.to_owned(),
+            });
+        }
+    }
+    let body = match group {
+        StaffGroup::NursingAndMidwifery => "NMC",
+        StaffGroup::AlliedHealthProfessions => "HCPC",
+        StaffGroup::Pharmacy => "GPhC",
+        _ => "Registration no.",
+    };
+    Some(Registration {
+        body: body.to_owned(),
+        number: raw.to_owned(),
+    })
+}
+
+/// Who a certificate is for, from what they gave at registration.
+pub fn certificate_contributor(
+    name: &str,
+    group: StaffGroup,
+    organisation: Option<&str>,
+    registration_number: Option<&str>,
+) -> Contributor {
+    Contributor {
+        name: name.trim().to_owned(),
+        registration: registration_number.and_then(|number| registration(group, number)),
+        organisation: organisation
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(str::to_owned),
+        staff_group: staff_group_label(group).to_owned(),
+    }
+}
+
+fn certificate_kind(kind: kinds::TaskKind) -> TaskKind {
+    match kind {
+        kinds::TaskKind::Screening => TaskKind::LiteratureScreening,
+        kinds::TaskKind::Coding => TaskKind::DataCoding,
+        kinds::TaskKind::Observation => TaskKind::ObservationLogging,
+    }
+}
+
+/// One row per project and task kind, dated by its first and last active
+/// day, earliest first.
+pub fn activity_rows(days: &[CreditDay]) -> Vec<ActivityRow> {
+    let mut rows: Vec<(Uuid, ActivityRow)> = Vec::new();
+    for day in days {
+        let kind = certificate_kind(day.kind);
+        match rows
+            .iter_mut()
+            .find(|(project, row)| *project == day.project_id && row.task_kind == kind)
+        {
+            Some((_, row)) => {
+                row.first_activity_on = row.first_activity_on.min(day.day);
+                row.last_activity_on = row.last_activity_on.max(day.day);
+                row.answers += day.answers;
+                row.credited_seconds += day.seconds;
+            }
+            None => rows.push((
+                day.project_id,
+                ActivityRow {
+                    project_title: day.project_title.clone(),
+                    task_kind: kind,
+                    first_activity_on: day.day,
+                    last_activity_on: day.day,
+                    answers: day.answers,
+                    credited_seconds: day.seconds,
+                },
+            )),
+        }
+    }
+    let mut rows: Vec<ActivityRow> = rows.into_iter().map(|(_, row)| row).collect();
+    rows.sort_by(|a, b| {
+        (a.first_activity_on, &a.project_title).cmp(&(b.first_activity_on, &b.project_title))
+    });
+    rows
+}
+
+/// A quality indicator, or `None` when nothing was compared.
+pub fn tally(ratio: Ratio) -> Option<Tally> {
+    (ratio.total > 0).then_some(Tally {
+        matched: ratio.matched.min(ratio.total),
+        total: ratio.total,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2025, m, d).unwrap()
+    }
+
+    #[test]
+    fn a_period_must_be_ordered_finished_and_at_most_three_years() {
+        let today = date(6, 30);
+        assert!(certificate_period(date(1, 1), date(6, 30), today).is_ok());
+        assert_eq!(certificate_period(date(2, 1), date(1, 1), today).unwrap_err().field, "from");
+        assert_eq!(certificate_period(date(1, 1), date(7, 1), today).unwrap_err().field, "to");
+        let cycle_start = NaiveDate::from_ymd_opt(2022, 4, 1).unwrap();
+        let cycle_end = NaiveDate::from_ymd_opt(2025, 3, 31).unwrap();
+        assert!(certificate_period(cycle_start, cycle_end, today).is_ok());
+        let too_long = NaiveDate::from_ymd_opt(2022, 3, 31).unwrap();
+        assert!(certificate_period(too_long, cycle_end, today).is_err());
+    }
+
+    #[test]
+    fn the_register_comes_from_the_number_or_the_staff_group() {
+        let nurse = certificate_contributor(" Ada ", StaffGroup::NursingAndMidwifery, Some("Leeds"), Some("12A3456B"));
+        assert_eq!(nurse.name, "Ada");
+        assert_eq!(nurse.staff_group, "Nursing and midwifery");
+        let registration = nurse.registration.unwrap();
+        assert_eq!((registration.body.as_str(), registration.number.as_str()), ("NMC", "12A3456B"));
+        let dentist = certificate_contributor("Bo", StaffGroup::MedicalAndDental, None, Some("gdc: 123456"));
+        let registration = dentist.registration.unwrap();
+        assert_eq!((registration.body.as_str(), registration.number.as_str()), ("GDC", "123456"));
+        let doctor = certificate_contributor("Cy", StaffGroup::MedicalAndDental, None, Some("7654321"));
+        assert_eq!(doctor.registration.unwrap().body, "Registration no.");
+        let porter = certificate_contributor("Di", StaffGroup::EstatesAndAncillary, Some("  "), Some(" "));
+        assert_eq!((porter.registration, porter.organisation), (None, None));
+    }
+
+    #[test]
+    fn rows_group_days_by_project_and_kind_with_their_dates() {
+        let day = |project: u128, kind, d: u32, seconds| CreditDay {
+            project_id: Uuid::from_u128(project),
+            project_title: format!("Project {project}"),
+            kind,
+            day: date(3, d),
+            answers: 1,
+            seconds,
+            marked_answers: 0,
+            marked_seconds: 0,
+        };
+        let rows = activity_rows(&[
+            day(2, kinds::TaskKind::Coding, 9, 40),
+            day(1, kinds::TaskKind::Screening, 12, 30),
+            day(1, kinds::TaskKind::Screening, 3, 20),
+            day(1, kinds::TaskKind::Coding, 5, 10),
+        ]);
+        let summary: Vec<(&str, TaskKind, u32, u32, u64, u64)> = rows
+            .iter()
+            .map(|r| {
+                use chrono::Datelike as _;
+                (
+                    r.project_title.as_str(),
+                    r.task_kind,
+                    r.first_activity_on.day(),
+                    r.last_activity_on.day(),
+                    r.answers,
+                    r.credited_seconds,
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("Project 1", TaskKind::LiteratureScreening, 3, 12, 2, 50),
+                ("Project 1", TaskKind::DataCoding, 5, 5, 1, 10),
+                ("Project 2", TaskKind::DataCoding, 9, 9, 1, 40),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_tally_needs_something_compared() {
+        assert_eq!(tally(Ratio { matched: 0, total: 0 }), None);
+        assert_eq!(tally(Ratio { matched: 3, total: 4 }), Some(Tally { matched: 3, total: 4 }));
+    }
+}

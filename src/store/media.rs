@@ -1,0 +1,142 @@
+//! Logged observations and their photos.
+//!
+//! An observation is stored as a verification task in its batch (so it flows
+//! through sessions and consensus like any other task) plus a record that
+//! ties the task to its observer and the phone's `client_id`. Photos are kept
+//! as two clean JPEGs (display size and thumbnail) addressed by their SHA-256.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::StoreResult;
+use crate::domain::consensus::TaskState;
+
+/// A stored photo's metadata; the bytes live wherever the backend keeps files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaRecord {
+    /// The id phones use in `GET /v1/media/{media_id}`.
+    pub id: Uuid,
+    /// The project whose observation carries the photo.
+    pub project_id: Uuid,
+    /// Who uploaded it.
+    pub uploader_id: Uuid,
+    /// Lower-case hex SHA-256 of the display-size JPEG.
+    pub display_sha256: String,
+    /// Lower-case hex SHA-256 of the thumbnail JPEG.
+    pub thumb_sha256: String,
+    /// Width of the display image, in pixels.
+    pub width: u32,
+    /// Height of the display image, in pixels.
+    pub height: u32,
+    pub created_at: DateTime<Utc>,
+}
+
+impl MediaRecord {
+    /// The SHA-256 (hex) of the requested size, which is also its file name.
+    pub fn sha256(&self, size: MediaSize) -> &str {
+        match size {
+            MediaSize::Display => &self.display_sha256,
+            MediaSize::Thumb => &self.thumb_sha256,
+        }
+    }
+}
+
+/// Which rendition of a photo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaSize {
+    /// Longest edge at most 1,280 px.
+    Display,
+    /// Longest edge at most 320 px.
+    Thumb,
+}
+
+/// A processed photo to store with its observation.
+#[derive(Clone)]
+pub struct NewPhoto {
+    pub record: MediaRecord,
+    /// The display-size JPEG; its SHA-256 is `record.display_sha256`.
+    pub display: Vec<u8>,
+    /// The thumbnail JPEG; its SHA-256 is `record.thumb_sha256`.
+    pub thumb: Vec<u8>,
+}
+
+/// An observation to store, already validated against its batch's form.
+#[derive(Debug, Clone)]
+pub struct NewObservation {
+    /// The phone's UUID for this observation; a retry carries the same one.
+    pub client_id: Uuid,
+    pub observer_id: Uuid,
+    pub project_id: Uuid,
+    pub batch_id: Uuid,
+    /// The id of the verification task to create.
+    pub task_id: Uuid,
+    /// The verification task's content: `{observation, media_id?}`.
+    pub content: Value,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A stored observation with its verification task's current state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObservationRecord {
+    pub client_id: Uuid,
+    pub observer_id: Uuid,
+    pub project_id: Uuid,
+    pub batch_id: Uuid,
+    pub task_id: Uuid,
+    /// The verification task's content: `{observation, media_id?}`.
+    pub content: Value,
+    pub media_id: Option<Uuid>,
+    /// Where the verification task stands.
+    pub state: TaskState,
+    /// The task's consensus (per question) or the researcher's resolution.
+    pub consensus: Value,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What logging an observation led to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Logged {
+    /// Stored now.
+    Created(ObservationRecord),
+    /// A record with this `client_id` already existed; nothing was stored.
+    /// It may belong to someone else: callers compare `observer_id`.
+    Existing(ObservationRecord),
+}
+
+/// Storage for observations and photos.
+#[async_trait::async_trait]
+pub trait MediaStore {
+    /// Stores the photo (if any), the verification task and the observation
+    /// record. The task and records are written atomically; photo files are
+    /// content-addressed, so writing one twice is harmless. Idempotent by
+    /// `client_id`: when a record with that id exists, nothing is stored and
+    /// the existing record comes back as [`Logged::Existing`].
+    async fn log_observation(
+        &self,
+        observation: NewObservation,
+        photo: Option<NewPhoto>,
+    ) -> StoreResult<Logged>;
+
+    /// The observation logged with this `client_id`, if any.
+    async fn observation(&self, client_id: Uuid) -> StoreResult<Option<ObservationRecord>>;
+
+    /// A photo's metadata.
+    async fn media(&self, id: Uuid) -> StoreResult<Option<MediaRecord>>;
+
+    /// The JPEG bytes of one rendition; `None` if the file has gone missing.
+    async fn media_bytes(
+        &self,
+        media: &MediaRecord,
+        size: MediaSize,
+    ) -> StoreResult<Option<Vec<u8>>>;
+
+    /// Whether `account` holds a lease unexpired at `now` on, or has answered,
+    /// a task whose content shows this photo.
+    async fn media_shown_to(
+        &self,
+        media_id: Uuid,
+        account: Uuid,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+}

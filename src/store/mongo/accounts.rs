@@ -1,0 +1,176 @@
+//! Accounts and refresh tokens.
+
+use chrono::{DateTime, Utc};
+use mongodb::bson::doc;
+use mongodb::options::ReturnDocument;
+use uuid::Uuid;
+
+use super::MongoStore;
+use super::documents::{AccountDoc, RefreshTokenDoc, SCHEMA_VERSION, at, id, uuid};
+use crate::domain::account::{Email, Role};
+use crate::store::{
+    Account, AccountStore, Credentials, NewRefreshToken, RefreshOutcome, StoreResult,
+};
+
+fn role_names(roles: &[Role]) -> Vec<String> {
+    roles.iter().map(|role| role.as_str().to_owned()).collect()
+}
+
+impl AccountDoc {
+    fn new(account: &Account, password_hash: &str) -> Self {
+        Self {
+            id: id(account.id),
+            schema_version: SCHEMA_VERSION,
+            email: account.email.clone(),
+            password_hash: password_hash.to_owned(),
+            display_name: account.display_name.clone(),
+            staff_group: account.staff_group,
+            organisation: account.organisation.clone(),
+            registration_number: account.registration_number.clone(),
+            roles: role_names(&account.roles),
+            created_at: at(account.created_at),
+        }
+    }
+
+    fn into_credentials(self) -> Credentials {
+        let password_hash = self.password_hash.clone();
+        Credentials { account: self.into_account(), password_hash }
+    }
+
+    fn into_account(self) -> Account {
+        Account {
+            id: uuid(self.id),
+            email: self.email,
+            display_name: self.display_name,
+            staff_group: self.staff_group,
+            organisation: self.organisation,
+            registration_number: self.registration_number,
+            roles: self.roles.iter().filter_map(|name| Role::parse(name)).collect(),
+            created_at: super::documents::time(self.created_at),
+        }
+    }
+}
+
+impl RefreshTokenDoc {
+    fn new(token_hash: &str, family_id: Uuid, account_id: Uuid, expires_at: DateTime<Utc>) -> Self {
+        Self {
+            schema_version: SCHEMA_VERSION,
+            token_hash: token_hash.to_owned(),
+            family_id: id(family_id),
+            account_id: id(account_id),
+            expires_at: at(expires_at),
+            used: false,
+            revoked: false,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl AccountStore for MongoStore {
+    async fn create_account(&self, account: &Account, password_hash: &str) -> StoreResult<()> {
+        // A taken email (or id) breaks a unique index: Conflict, as in SQLite.
+        self.accounts.insert_one(AccountDoc::new(account, password_hash)).await?;
+        Ok(())
+    }
+
+    async fn credentials_by_email(&self, email: &Email) -> StoreResult<Option<Credentials>> {
+        let found = self.accounts.find_one(doc! { "email": email.as_str() }).await?;
+        Ok(found.map(AccountDoc::into_credentials))
+    }
+
+    async fn account(&self, account_id: Uuid) -> StoreResult<Option<Account>> {
+        let found = self.accounts.find_one(doc! { "_id": id(account_id) }).await?;
+        Ok(found.map(AccountDoc::into_account))
+    }
+
+    async fn set_roles(&self, account_id: Uuid, roles: &[Role]) -> StoreResult<Option<Account>> {
+        let updated = self
+            .accounts
+            .find_one_and_update(
+                doc! { "_id": id(account_id) },
+                doc! { "$set": { "roles": role_names(roles) } },
+            )
+            .return_document(ReturnDocument::After)
+            .await?;
+        Ok(updated.map(AccountDoc::into_account))
+    }
+
+    async fn insert_refresh_token(&self, token: &NewRefreshToken) -> StoreResult<()> {
+        let document = RefreshTokenDoc::new(
+            &token.token_hash,
+            token.family_id,
+            token.account_id,
+            token.expires_at,
+        );
+        self.refresh_tokens.insert_one(document).await?;
+        Ok(())
+    }
+
+    async fn rotate_refresh_token(
+        &self,
+        presented_hash: &str,
+        next_hash: &str,
+        next_expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<RefreshOutcome> {
+        // Using the token up is one conditional update: of two concurrent
+        // presentations exactly one matches, the other sees `used` below.
+        let live = self
+            .refresh_tokens
+            .find_one_and_update(
+                doc! {
+                    "token_hash": presented_hash,
+                    "used": false,
+                    "revoked": false,
+                    "expires_at": { "$gt": at(now) },
+                },
+                doc! { "$set": { "used": true } },
+            )
+            .await?;
+        let Some(token) = live else {
+            return self.refuse_presented(presented_hash).await;
+        };
+        let successor = RefreshTokenDoc::new(
+            next_hash,
+            uuid(token.family_id),
+            uuid(token.account_id),
+            next_expires_at,
+        );
+        self.refresh_tokens.insert_one(successor).await?;
+        Ok(match self.account(uuid(token.account_id)).await? {
+            Some(account) => RefreshOutcome::Rotated(account),
+            None => RefreshOutcome::Invalid,
+        })
+    }
+
+    async fn revoke_refresh_family(&self, presented_hash: &str) -> StoreResult<()> {
+        if let Some(token) = self.refresh_tokens.find_one(doc! { "token_hash": presented_hash }).await? {
+            self.revoke_family(token.family_id).await?;
+        }
+        Ok(())
+    }
+}
+
+impl MongoStore {
+    /// Why a presented token could not be used, in SQLite's order: a used or
+    /// revoked token (expired or not) revokes its family; an unknown or
+    /// merely expired one is invalid.
+    async fn refuse_presented(&self, presented_hash: &str) -> StoreResult<RefreshOutcome> {
+        let Some(token) = self.refresh_tokens.find_one(doc! { "token_hash": presented_hash }).await?
+        else {
+            return Ok(RefreshOutcome::Invalid);
+        };
+        if token.used || token.revoked {
+            self.revoke_family(token.family_id).await?;
+            return Ok(RefreshOutcome::Reused);
+        }
+        Ok(RefreshOutcome::Invalid)
+    }
+
+    async fn revoke_family(&self, family_id: mongodb::bson::Uuid) -> StoreResult<()> {
+        self.refresh_tokens
+            .update_many(doc! { "family_id": family_id }, doc! { "$set": { "revoked": true } })
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,330 @@
+//! Claiming a bundle without a transaction: each lease is one conditional
+//! `findOneAndUpdate` on the task document, so capacity holds across any
+//! number of API replicas.
+//!
+//! The filter of that update carries every rule the lease must respect —
+//! the task is open, the contributor has not answered it (`answered_by`),
+//! holds no live lease on it, and (for regular tasks) its live leases are
+//! fewer than its `places` — and the server evaluates filter and update
+//! atomically on the one document. Two replicas racing for the last place
+//! both match the candidate query, but only one update matches the filter;
+//! the other gets nothing back and moves on. Expired leases simply stop
+//! counting (`expires_at > now`), so no cleanup job is needed.
+//!
+//! Unlike SQLite's single transaction, a failure half-way leaves the leases
+//! already taken in place; they are harmless and expire on their own.
+
+use mongodb::bson::{self, Bson, Document, doc};
+use mongodb::options::ReturnDocument;
+use serde::Deserialize;
+use serde_json::Value;
+use futures_util::TryStreamExt;
+
+use super::MongoStore;
+use super::documents::{SCHEMA_VERSION, SessionDoc, at, id, uuid};
+use super::projects::state_is;
+use crate::domain::bundle::{BundlePlan, gold_wanted};
+use crate::domain::consensus::TaskState;
+use crate::domain::policy::BatchPolicy;
+use crate::store::{ClaimRequest, LeasedTask, StoreResult};
+
+/// A live batch the contributor may work on.
+struct Candidate {
+    id: bson::Uuid,
+    project_id: bson::Uuid,
+    project_title: String,
+    instructions: String,
+    answer_schema: Value,
+    policy: BatchPolicy,
+    median_seconds: f64,
+}
+
+/// How many candidates to read per task wanted: some will turn out full.
+const OVERSCAN: usize = 4;
+
+/// Pages of candidates read before giving up on filling a batch's share;
+/// more than one only when other replicas took the places first.
+const MAX_PAGES: usize = 4;
+
+#[derive(Deserialize)]
+struct Found {
+    #[serde(rename = "_id")]
+    id: bson::Uuid,
+    #[serde(default)]
+    seq: i64,
+}
+
+#[derive(Deserialize)]
+struct Leased {
+    #[serde(rename = "_id")]
+    id: bson::Uuid,
+    content: Value,
+}
+
+/// The moment a claim is made and the lease it hands out.
+struct Lease {
+    contributor: bson::Uuid,
+    session: bson::Uuid,
+    now: bson::DateTime,
+    expires: bson::DateTime,
+}
+
+impl Lease {
+    /// Tasks this contributor may lease: not answered by them and not
+    /// already held by them under a live lease.
+    fn available(&self) -> Document {
+        doc! {
+            "answered_by": { "$ne": self.contributor },
+            "leases": { "$not": { "$elemMatch": {
+                "contributor_id": self.contributor,
+                "expires_at": { "$gt": self.now },
+            } } },
+        }
+    }
+
+    /// The task's unexpired leases, as an aggregation expression.
+    fn live(&self) -> Document {
+        doc! { "$filter": {
+            "input": { "$ifNull": ["$leases", []] },
+            "cond": { "$gt": ["$$this.expires_at", self.now] },
+        } }
+    }
+
+    /// Replaces this contributor's earlier lease (expired, or the filter
+    /// would not have matched) with a fresh one; other leases stay, expired
+    /// or not, because a late answer is still credited from its lease.
+    /// Regular tasks also get `busy_until`: the first expiry once full.
+    fn update(&self, regular: bool) -> Vec<Document> {
+        let mut stages = vec![doc! { "$set": { "leases": { "$concatArrays": [
+            { "$filter": {
+                "input": { "$ifNull": ["$leases", []] },
+                "cond": { "$ne": ["$$this.contributor_id", self.contributor] },
+            } },
+            [{
+                "contributor_id": self.contributor,
+                "session_id": self.session,
+                "leased_at": self.now,
+                "expires_at": self.expires,
+            }],
+        ] } } }];
+        if regular {
+            stages.push(doc! { "$set": { "busy_until": { "$cond": [
+                { "$gte": [{ "$size": self.live() }, "$places"] },
+                { "$min": { "$map": { "input": self.live(), "in": "$$this.expires_at" } } },
+                bson::DateTime::from_millis(0),
+            ] } } });
+        }
+        stages
+    }
+}
+
+impl MongoStore {
+    pub(super) async fn claim_bundle(&self, request: ClaimRequest) -> StoreResult<Vec<LeasedTask>> {
+        let batches = self.live_batches(&request).await?;
+        self.sessions
+            .insert_one(SessionDoc {
+                id: id(request.session_id),
+                schema_version: SCHEMA_VERSION,
+                contributor_id: id(request.contributor_id),
+                started_at: at(request.now),
+                budget_seconds: i64::from(request.budget_seconds),
+                credited_seconds: 0,
+            })
+            .await?;
+        let mut plan = BundlePlan::new(request.budget_seconds, batches.iter().map(|b| b.policy.priority));
+        let mut leased = Vec::new();
+        for (position, batch) in batches.iter().enumerate() {
+            let wanted = plan.wanted(position, batch.policy.priority, batch.median_seconds);
+            if wanted == 0 {
+                continue;
+            }
+            let got = self.lease_from_batch(&request, batch, wanted).await?;
+            let more = plan.took(got.len(), batch.median_seconds);
+            leased.extend(got);
+            if !more {
+                break;
+            }
+        }
+        Ok(leased)
+    }
+
+    /// Live, fully imported batches of live projects whose audience admits
+    /// the contributor, highest priority first.
+    async fn live_batches(&self, request: &ClaimRequest) -> StoreResult<Vec<Candidate>> {
+        let mut filter = doc! { "status": "live", "ready": true };
+        if let Some(project) = request.project_id {
+            filter.insert("project_id", id(project));
+        }
+        let batches: Vec<super::documents::BatchDoc> = self.batches.find(filter).await?.try_collect().await?;
+        let project_ids: Vec<bson::Uuid> = batches.iter().map(|batch| batch.project_id).collect();
+        let projects: Vec<super::documents::ProjectDoc> = self
+            .projects
+            .find(doc! { "_id": { "$in": project_ids }, "status": "live" })
+            .await?
+            .try_collect()
+            .await?;
+        let mut candidates: Vec<Candidate> = batches
+            .into_iter()
+            .filter_map(|batch| {
+                let project = projects.iter().find(|project| project.id == batch.project_id)?;
+                project
+                    .audience
+                    .admits(request.organisation.as_deref(), request.staff_group)
+                    .then(|| Candidate {
+                        id: batch.id,
+                        project_id: batch.project_id,
+                        project_title: project.title.clone(),
+                        instructions: batch.instructions,
+                        answer_schema: batch.answer_schema,
+                        policy: batch.policy,
+                        median_seconds: batch.median_seconds,
+                    })
+            })
+            .collect();
+        // Byte order of UUIDs is the order of their text, as SQLite sorts.
+        candidates.sort_by(|a, b| {
+            b.policy.priority.cmp(&a.policy.priority).then(a.id.bytes().cmp(&b.id.bytes()))
+        });
+        Ok(candidates)
+    }
+
+    async fn lease_from_batch(
+        &self,
+        request: &ClaimRequest,
+        batch: &Candidate,
+        wanted: usize,
+    ) -> StoreResult<Vec<LeasedTask>> {
+        let expires_at = request.now + chrono::Duration::seconds(i64::from(batch.policy.lease_seconds));
+        let lease = Lease {
+            contributor: id(request.contributor_id),
+            session: id(request.session_id),
+            now: at(request.now),
+            expires: at(expires_at),
+        };
+        let gold_seen = self
+            .participation
+            .find_one(doc! { "batch_id": batch.id, "contributor_id": lease.contributor })
+            .await?
+            .map_or(0, |record| u32::try_from(record.gold_total).unwrap_or(0));
+        let mut picked = Vec::with_capacity(wanted);
+
+        let gold = gold_wanted(&batch.policy, wanted, gold_seen);
+        if gold > 0 {
+            let mut filter = lease.available();
+            filter.insert("batch_id", batch.id);
+            filter.insert("is_gold", true);
+            let sample: Vec<Found> = self
+                .tasks
+                .aggregate([
+                    doc! { "$match": filter },
+                    doc! { "$sample": { "size": gold as i64 } },
+                    doc! { "$project": { "_id": 1 } },
+                ])
+                .with_type::<Found>()
+                .await?
+                .try_collect()
+                .await?;
+            for found in sample {
+                picked.extend(self.take(found.id, &lease, false).await?);
+            }
+        }
+
+        let regular_wanted = wanted.saturating_sub(picked.len());
+        let limit = regular_wanted * OVERSCAN + 8;
+        let mut after: Option<i64> = None;
+        let mut taken = 0;
+        for _ in 0..MAX_PAGES {
+            if taken == regular_wanted {
+                break;
+            }
+            let mut filter = lease.available();
+            filter.insert("batch_id", batch.id);
+            filter.insert("state", state_is(TaskState::Open));
+            filter.insert("is_gold", false);
+            filter.insert("busy_until", doc! { "$lte": lease.now });
+            if let Some(seq) = after {
+                filter.insert("seq", doc! { "$gt": seq });
+            }
+            let page: Vec<Found> = self
+                .tasks
+                .clone_with_type::<Found>()
+                .find(filter)
+                .sort(doc! { "seq": 1 })
+                .limit(limit as i64)
+                .projection(doc! { "_id": 1, "seq": 1 })
+                .await?
+                .try_collect()
+                .await?;
+            let exhausted = page.len() < limit;
+            for found in page {
+                after = Some(found.seq);
+                if taken == regular_wanted {
+                    break;
+                }
+                match self.take(found.id, &lease, true).await? {
+                    Some(task) => {
+                        picked.push(task);
+                        taken += 1;
+                    }
+                    None => self.mark_full(found.id, &lease).await?,
+                }
+            }
+            if exhausted {
+                break;
+            }
+        }
+
+        let lease_expires_at = super::documents::time(lease.expires);
+        Ok(picked
+            .into_iter()
+            .map(|task| LeasedTask {
+                task_id: uuid(task.id),
+                batch_id: uuid(batch.id),
+                project_id: uuid(batch.project_id),
+                project_title: batch.project_title.clone(),
+                instructions: batch.instructions.clone(),
+                content: task.content,
+                answer_schema: batch.answer_schema.clone(),
+                estimated_seconds: batch.median_seconds.round() as u32,
+                lease_expires_at,
+            })
+            .collect())
+    }
+
+    /// Takes a lease on one task if every rule still holds at this instant.
+    async fn take(&self, task: bson::Uuid, lease: &Lease, regular: bool) -> StoreResult<Option<Leased>> {
+        let mut filter = lease.available();
+        filter.insert("_id", task);
+        if regular {
+            filter.insert("state", state_is(TaskState::Open));
+            filter.insert("is_gold", false);
+            filter.insert("$expr", doc! { "$lt": [{ "$size": lease.live() }, "$places"] });
+        }
+        Ok(self
+            .tasks
+            .clone_with_type::<Leased>()
+            .find_one_and_update(filter, lease.update(regular))
+            .projection(doc! { "_id": 1, "content": 1 })
+            .return_document(ReturnDocument::After)
+            .await?)
+    }
+
+    /// A candidate that turned out full is skipped by later claims until its
+    /// first lease runs out. Only a hint: `take` never trusts it.
+    async fn mark_full(&self, task: bson::Uuid, lease: &Lease) -> StoreResult<()> {
+        self.tasks
+            .update_one(
+                doc! {
+                    "_id": task,
+                    "state": state_is(TaskState::Open),
+                    "$expr": { "$gte": [{ "$size": lease.live() }, "$places"] },
+                },
+                vec![doc! { "$set": { "busy_until": { "$ifNull": [
+                    { "$min": { "$map": { "input": lease.live(), "in": "$$this.expires_at" } } },
+                    bson::DateTime::from_millis(0),
+                ] } } }],
+            )
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,266 @@
+//! The documents Tessera keeps in MongoDB, one struct per collection.
+//!
+//! Every document carries `schema_version` so a later release can migrate
+//! documents lazily or in bulk. Identifiers are BSON UUIDs (binary subtype 4)
+//! and times BSON dates: `uuid::Uuid` and `chrono` values are converted at
+//! this edge because their serde forms differ between the driver's raw
+//! serialiser and `bson::to_bson`, which would make filters miss documents.
+
+use chrono::{DateTime, Utc};
+use mongodb::bson::oid::ObjectId;
+use mongodb::bson::{self, Bson};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::domain::account::StaffGroup;
+use crate::domain::consensus::TaskState;
+use crate::domain::kinds::{KindSettings, Vote};
+use crate::domain::policy::BatchPolicy;
+use crate::domain::project::{Audience, WorkStatus};
+use crate::store::{AnswerOutcome, AnswerStatus, GoldFeedback, StoreError};
+
+/// The version of every document layout below; bump it with a migration.
+pub const SCHEMA_VERSION: i32 = 1;
+
+/// Collection names, in one place.
+pub mod names {
+    pub const ACCOUNTS: &str = "accounts";
+    pub const REFRESH_TOKENS: &str = "refresh_tokens";
+    pub const PROJECTS: &str = "projects";
+    pub const BATCHES: &str = "batches";
+    pub const TASKS: &str = "tasks";
+    pub const SESSIONS: &str = "sessions";
+    pub const ANSWERS: &str = "answers";
+    pub const PARTICIPATION: &str = "participation";
+    pub const WORKER_MODELS: &str = "worker_models";
+    pub const CREDIT_LEDGER: &str = "credit_ledger";
+}
+
+/// An account, keyed by its id; `email` is unique.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccountDoc {
+    #[serde(rename = "_id")]
+    pub id: bson::Uuid,
+    pub schema_version: i32,
+    pub email: String,
+    pub password_hash: String,
+    pub display_name: String,
+    pub staff_group: StaffGroup,
+    pub organisation: Option<String>,
+    pub registration_number: Option<String>,
+    /// Role names; unknown names are skipped when read, as in SQLite.
+    pub roles: Vec<String>,
+    pub created_at: bson::DateTime,
+}
+
+/// A refresh token, by hash; `_id` is left to the driver.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RefreshTokenDoc {
+    pub schema_version: i32,
+    pub token_hash: String,
+    pub family_id: bson::Uuid,
+    pub account_id: bson::Uuid,
+    pub expires_at: bson::DateTime,
+    pub used: bool,
+    pub revoked: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProjectDoc {
+    #[serde(rename = "_id")]
+    pub id: bson::Uuid,
+    pub schema_version: i32,
+    pub owner_id: bson::Uuid,
+    pub title: String,
+    pub summary: String,
+    pub purpose: String,
+    pub audience: Audience,
+    pub status: WorkStatus,
+    pub outcome_note: Option<String>,
+    pub created_at: bson::DateTime,
+}
+
+/// A batch. `ready` stays false while its tasks are being imported, and
+/// every reader that lists batches skips unready ones.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BatchDoc {
+    #[serde(rename = "_id")]
+    pub id: bson::Uuid,
+    pub schema_version: i32,
+    pub project_id: bson::Uuid,
+    pub name: String,
+    pub settings: KindSettings,
+    pub instructions: String,
+    pub policy: BatchPolicy,
+    pub status: WorkStatus,
+    pub answer_schema: Value,
+    pub median_seconds: f64,
+    pub answer_count: i64,
+    pub ready: bool,
+    pub import_started_at: bson::DateTime,
+    pub created_at: bson::DateTime,
+}
+
+/// The known answer of a gold task.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GoldDoc {
+    pub answer: Value,
+    pub votes: Vec<Vote>,
+    pub explanation: String,
+}
+
+/// One contributor's lease on a task. It stays on the task after it expires
+/// (only live ones take a place) until that contributor answers or leases
+/// the task again, because a late answer is still credited from it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LeaseDoc {
+    pub contributor_id: bson::Uuid,
+    pub session_id: bson::Uuid,
+    pub leased_at: bson::DateTime,
+    pub expires_at: bson::DateTime,
+}
+
+/// A task with everything the claim needs to decide atomically: its leases,
+/// who answered it, and `places`, the open places for its counted answers
+/// (`BatchPolicy::open_places`), rewritten whenever `counted_count` changes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TaskDoc {
+    #[serde(rename = "_id")]
+    pub id: bson::Uuid,
+    pub schema_version: i32,
+    pub batch_id: bson::Uuid,
+    /// Upload order within the batch; claims and exports walk it.
+    pub seq: i64,
+    pub external_id: Option<String>,
+    pub content: Value,
+    pub is_gold: bool,
+    pub gold: Option<GoldDoc>,
+    pub state: TaskState,
+    pub answer_count: i64,
+    pub counted_count: i64,
+    pub places: i64,
+    /// A hint only: the task was full until then, so claims skip it through
+    /// the index. The capacity check itself never trusts it.
+    pub busy_until: bson::DateTime,
+    pub consensus: Option<Value>,
+    pub confidence: f64,
+    #[serde(default)]
+    pub leases: Vec<LeaseDoc>,
+    /// Contributors who answered the task, so a claim can exclude them in
+    /// the same atomic update that takes a place.
+    #[serde(default)]
+    pub answered_by: Vec<bson::Uuid>,
+}
+
+/// A claimed session: its wall clock bounds the credit its answers earn.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionDoc {
+    #[serde(rename = "_id")]
+    pub id: bson::Uuid,
+    pub schema_version: i32,
+    pub contributor_id: bson::Uuid,
+    pub started_at: bson::DateTime,
+    pub budget_seconds: i64,
+    pub credited_seconds: i64,
+}
+
+/// What an answer led to, stored with it so a retry gets it back unchanged.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OutcomeDoc {
+    pub client_id: bson::Uuid,
+    pub task_id: bson::Uuid,
+    pub status: AnswerStatus,
+    pub credited_seconds: i64,
+    pub counts_towards_consensus: bool,
+    pub feedback: Option<GoldFeedback>,
+}
+
+/// One answer; unique on `client_id` and on `(task_id, contributor_id)`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AnswerDoc {
+    #[serde(rename = "_id")]
+    pub id: ObjectId,
+    pub schema_version: i32,
+    pub client_id: bson::Uuid,
+    pub task_id: bson::Uuid,
+    pub batch_id: bson::Uuid,
+    pub contributor_id: bson::Uuid,
+    pub answer: Value,
+    pub votes: Vec<Vote>,
+    pub counted: bool,
+    pub outcome: OutcomeDoc,
+    pub created_at: bson::DateTime,
+}
+
+/// A contributor's record on one batch; unique on `(batch_id, contributor_id)`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ParticipationDoc {
+    #[serde(default)]
+    pub answers: i64,
+    #[serde(default)]
+    pub gold_total: i64,
+    #[serde(default)]
+    pub gold_correct: i64,
+}
+
+/// One append-only credit entry per answer; unique on `answer_id`. Nothing
+/// in Tessera updates or deletes these documents.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LedgerDoc {
+    pub schema_version: i32,
+    pub answer_id: ObjectId,
+    pub contributor_id: bson::Uuid,
+    pub project_id: bson::Uuid,
+    pub batch_id: bson::Uuid,
+    pub kind: String,
+    pub seconds: i64,
+    pub late: bool,
+    pub extra: bool,
+    pub marked: bool,
+    pub created_at: bson::DateTime,
+}
+
+pub fn id(value: uuid::Uuid) -> bson::Uuid {
+    bson::Uuid::from_bytes(value.into_bytes())
+}
+
+pub fn uuid(value: bson::Uuid) -> uuid::Uuid {
+    uuid::Uuid::from_bytes(value.bytes())
+}
+
+pub fn at(time: DateTime<Utc>) -> bson::DateTime {
+    bson::DateTime::from_millis(time.timestamp_millis())
+}
+
+pub fn time(value: bson::DateTime) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(value.timestamp_millis()).unwrap_or_default()
+}
+
+/// Converts a serialisable value for an update or a filter.
+pub fn to_bson<T: Serialize>(value: &T) -> Result<Bson, StoreError> {
+    bson::to_bson(value).map_err(|err| StoreError::Backend(err.into()))
+}
+
+impl OutcomeDoc {
+    pub fn from_outcome(outcome: &AnswerOutcome) -> Self {
+        Self {
+            client_id: id(outcome.client_id),
+            task_id: id(outcome.task_id),
+            status: outcome.status,
+            credited_seconds: i64::from(outcome.credited_seconds),
+            counts_towards_consensus: outcome.counts_towards_consensus,
+            feedback: outcome.feedback.clone(),
+        }
+    }
+
+    pub fn into_outcome(self) -> AnswerOutcome {
+        AnswerOutcome {
+            client_id: uuid(self.client_id),
+            task_id: uuid(self.task_id),
+            status: self.status,
+            credited_seconds: u32::try_from(self.credited_seconds.max(0)).unwrap_or(u32::MAX),
+            counts_towards_consensus: self.counts_towards_consensus,
+            feedback: self.feedback,
+        }
+    }
+}
