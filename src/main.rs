@@ -1,3 +1,5 @@
+mod loadtest;
+
 use std::process::ExitCode;
 
 use std::path::{Path, PathBuf};
@@ -50,6 +52,13 @@ enum Command {
         #[arg(long)]
         no_replay: bool,
     },
+    /// Benchmark the five-minute loop over HTTP with simulated staff.
+    Loadtest(loadtest::LoadtestArgs),
+    /// Reliability drills against a real server process.
+    Drill {
+        #[command(subcommand)]
+        drill: loadtest::Drill,
+    },
 }
 
 #[tokio::main]
@@ -82,6 +91,8 @@ async fn main() -> ExitCode {
             };
             aggregate(&answers, truth.as_deref(), output.as_deref(), &options)
         }
+        Command::Loadtest(args) => loadtest::run(args).await,
+        Command::Drill { drill } => loadtest::drill(drill).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -43,7 +43,14 @@ impl Application {
             .chain_update(signing_key.to_bytes())
             .finalize()
             .into();
+        if !settings.public_url.starts_with("https://") {
+            tracing::warn!(
+                public_url = %settings.public_url,
+                "certificates cannot be issued until TESSERA_PUBLIC_URL is an https address"
+            );
+        }
         let state = Arc::new(AppState {
+            signing_key,
             pseudonym_key,
             kind_settings: Default::default(),
             login_limiter: RateLimiter::new(settings.login_attempts, settings.login_window),

@@ -87,7 +87,9 @@ impl MediaApi {
             .store
             .media_bytes(&media, size)
             .await?
-            .ok_or_else(|| ApiError::internal(format!("the file of media {} is missing", media.id)))?;
+            .ok_or_else(|| {
+                ApiError::internal(format!("the file of media {} is missing", media.id))
+            })?;
         Ok(MediaResponse::Ok(
             Binary(bytes),
             etag,
@@ -126,4 +128,23 @@ fn matches_etag(header: &str, etag: &str) -> bool {
     header.split(',').map(str::trim).any(|candidate| {
         candidate == "*" || candidate.strip_prefix("W/").unwrap_or(candidate) == etag
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches_etag;
+
+    const ETAG: &str = "\"9f86d081\"";
+
+    #[test]
+    fn if_none_match_accepts_lists_weak_tags_and_star() {
+        assert!(matches_etag("\"9f86d081\"", ETAG));
+        assert!(matches_etag("\"other\", W/\"9f86d081\"", ETAG));
+        assert!(matches_etag("*", ETAG));
+        assert!(!matches_etag("\"other\"", ETAG));
+        assert!(
+            !matches_etag("9f86d081", ETAG),
+            "an unquoted tag is a different tag"
+        );
+    }
 }

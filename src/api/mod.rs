@@ -6,6 +6,8 @@ pub mod admin;
 pub mod answers;
 pub mod auth;
 pub mod batches;
+pub mod certificates;
+pub mod credits;
 pub mod error;
 pub mod me;
 pub mod media;
@@ -40,6 +42,8 @@ type Apis = (
     observations::ObservationsApi,
     media::MediaApi,
     quality::QualityApi,
+    credits::CreditsApi,
+    certificates::CertificatesApi,
     admin::AdminApi,
     ops::OpsApi,
 );
@@ -57,6 +61,8 @@ pub fn service() -> OpenApiService<Apis, ()> {
             observations::ObservationsApi,
             media::MediaApi,
             quality::QualityApi,
+            credits::CreditsApi,
+            certificates::CertificatesApi,
             admin::AdminApi,
             ops::OpsApi,
         ),
@@ -83,6 +89,7 @@ pub fn spec_json() -> String {
 fn build_spec() -> String {
     let mut spec: serde_json::Value = serde_json::from_str(&service().spec()).unwrap_or_default();
     mark_public_operations(&mut spec);
+    suffixed_path_templates(&mut spec);
     let mut text = serde_json::to_string_pretty(&spec).unwrap_or_default();
     text.push('\n');
     text
@@ -102,6 +109,41 @@ fn mark_public_operations(spec: &mut serde_json::Value) {
         for op in operation.values_mut().filter_map(|op| op.as_object_mut()) {
             op.entry("security")
                 .or_insert_with(|| serde_json::json!([]));
+        }
+    }
+}
+
+/// poem-openapi hands a whole path segment to one parameter, so the route
+/// `/v1/certificates/:certificate_id.pdf` is published as
+/// `{certificate_id.pdf}` although its parameter is `certificate_id` (whose
+/// type strips the suffix). Such templates become what the route really
+/// accepts: `/v1/certificates/{certificate_id}.pdf`.
+fn suffixed_path_templates(spec: &mut serde_json::Value) {
+    let Some(paths) = spec
+        .get_mut("paths")
+        .and_then(|paths| paths.as_object_mut())
+    else {
+        return;
+    };
+    let suffixed = |segment: &str| -> Option<String> {
+        let inner = segment.strip_prefix('{')?.strip_suffix('}')?;
+        let (name, suffix) = inner.split_once('.')?;
+        Some(format!("{{{name}}}.{suffix}"))
+    };
+    let renamed: Vec<(String, String)> = paths
+        .keys()
+        .filter_map(|path| {
+            let segments: Vec<String> = path
+                .split('/')
+                .map(|segment| suffixed(segment).unwrap_or_else(|| segment.to_owned()))
+                .collect();
+            let fixed = segments.join("/");
+            (fixed != *path).then(|| (path.clone(), fixed))
+        })
+        .collect();
+    for (published, fixed) in renamed {
+        if let Some(item) = paths.remove(&published) {
+            paths.insert(fixed, item);
         }
     }
 }

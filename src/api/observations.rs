@@ -9,7 +9,6 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::multipart::{JsonField, Upload};
 use poem_openapi::{ApiResponse, Enum, Multipart, Object, OpenApi};
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::auth::Caller;
@@ -23,9 +22,7 @@ use crate::domain::field_error::FieldError;
 use crate::domain::kinds::observation::validate_observation;
 use crate::domain::kinds::{KindSettings, TaskKind};
 use crate::domain::project::WorkStatus;
-use crate::store::{
-    Batch, Logged, MediaRecord, NewObservation, NewPhoto, ObservationRecord, Project,
-};
+use crate::store::{Batch, Logged, NewObservation, ObservationRecord, Project};
 
 pub struct ObservationsApi;
 
@@ -72,7 +69,9 @@ pub struct ObservationView {
     client_id: Uuid,
     /// The verification task other staff answer about it.
     task_id: Uuid,
+    /// The project it was logged in.
     project_id: Uuid,
+    /// The observation batch whose form it follows.
     batch_id: Uuid,
     /// The values as stored: keyed by field name, options in the form's spelling.
     values: Value,
@@ -81,6 +80,7 @@ pub struct ObservationView {
     media_id: Option<Uuid>,
     /// The crowd's verdict so far.
     verification: Verification,
+    /// When the server first stored it.
     created_at: DateTime<Utc>,
 }
 
@@ -130,26 +130,14 @@ impl ObservationsApi {
             return Err(ApiError::internal("observation batch without a form"));
         };
         let values = validate_observation(form, &values).map_err(|err| err.within("values"))?;
+        let now = Utc::now();
         // Browsers send an empty part when no file was picked.
         let photo = match body.photo.filter(|upload| upload.size() > 0) {
-            Some(upload) => Some(photo_upload::process(upload).await?),
+            Some(upload) => {
+                Some(photo_upload::process(upload, project.id, caller.account_id(), now).await?)
+            }
             None => None,
         };
-        let now = Utc::now();
-        let photo = photo.map(|photo| NewPhoto {
-            record: MediaRecord {
-                id: Uuid::new_v4(),
-                project_id: project.id,
-                uploader_id: caller.account_id(),
-                thumb_sha256: hex::encode(Sha256::digest(&photo.thumb)),
-                display_sha256: photo.sha256_hex,
-                width: photo.width,
-                height: photo.height,
-                created_at: now,
-            },
-            display: photo.display,
-            thumb: photo.thumb,
-        });
         let mut content = Map::new();
         content.insert("observation".into(), values);
         if let Some(photo) = &photo {
@@ -277,3 +265,6 @@ fn verification(state: TaskState, consensus: &Value) -> Verification {
         TaskState::Settled | TaskState::Resolved => Verification::Disputed,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -2,16 +2,20 @@
 //! multipart body is read, decoding on the blocking pool behind a process-wide
 //! limit, and the mapping of pipeline errors to problem responses.
 
+use chrono::{DateTime, Utc};
 use poem::http::StatusCode;
 use poem::http::header::CONTENT_LENGTH;
 use poem::{Endpoint, EndpointExt, IntoResponse, Request};
 use poem_openapi::payload::Json;
 use poem_openapi::types::multipart::Upload;
+use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
 use tokio::sync::Semaphore;
+use uuid::Uuid;
 
 use super::error::{ApiError, Problem};
-use crate::media::{PhotoError, PhotoLimits, ProcessedPhoto, process_photo};
+use crate::media::{PhotoError, PhotoLimits, process_photo};
+use crate::store::{MediaRecord, NewPhoto};
 
 /// Room for the `observation` JSON part and multipart framing on top of
 /// the photo itself.
@@ -59,11 +63,17 @@ pub fn limit_photo_request<E: Endpoint>(ep: E) -> impl Endpoint {
                     let body = req.take_body().into_async_read();
                     let _ = tokio::io::copy(&mut body.take(length), &mut tokio::io::sink()).await;
                 }
-                let limit = limits().max_upload_bytes;
-                Err(refusal(photo_error(PhotoError::TooLarge {
-                    size: usize::try_from(length).unwrap_or(usize::MAX),
-                    max: limit,
-                })))
+                let slug = PhotoError::TooLarge { size: 0, max: 0 }.kind();
+                let detail = format!(
+                    "The upload is {length} bytes; a photo may be at most {} bytes.",
+                    limits().max_upload_bytes
+                );
+                Err(refusal(ApiError::PayloadTooLarge(problem(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    slug,
+                    PHOTO_REFUSED,
+                    detail,
+                ))))
             }
             Some(_) => {
                 // The declared length does not bound a compressed body once
@@ -79,7 +89,13 @@ pub fn limit_photo_request<E: Endpoint>(ep: E) -> impl Endpoint {
 
 /// Runs the pipeline on one uploaded photo: size first (without reading
 /// it), then the decode on the blocking pool once a decode slot is free.
-pub async fn process(upload: Upload) -> Result<ProcessedPhoto, ApiError> {
+/// The result is ready to store as a new media id in `project_id`.
+pub async fn process(
+    upload: Upload,
+    project_id: Uuid,
+    uploader_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<NewPhoto, ApiError> {
     let limits = limits();
     if upload.size() > limits.max_upload_bytes {
         return Err(photo_error(PhotoError::TooLarge {
@@ -89,10 +105,24 @@ pub async fn process(upload: Upload) -> Result<ProcessedPhoto, ApiError> {
     }
     let bytes = upload.into_vec().await.map_err(ApiError::internal)?;
     let _slot = DECODES.acquire().await.map_err(ApiError::internal)?;
-    tokio::task::spawn_blocking(move || process_photo(&bytes, &limits))
+    let photo = tokio::task::spawn_blocking(move || process_photo(&bytes, &limits))
         .await
         .map_err(ApiError::internal)?
-        .map_err(photo_error)
+        .map_err(photo_error)?;
+    Ok(NewPhoto {
+        record: MediaRecord {
+            id: Uuid::new_v4(),
+            project_id,
+            uploader_id,
+            thumb_sha256: hex::encode(Sha256::digest(&photo.thumb)),
+            display_sha256: photo.sha256_hex,
+            width: photo.width,
+            height: photo.height,
+            created_at: now,
+        },
+        display: photo.display,
+        thumb: photo.thumb,
+    })
 }
 
 /// A pipeline error as a problem whose `type` is `/problems/<slug>`, e.g.

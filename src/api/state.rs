@@ -17,6 +17,9 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub tokens: Arc<TokenService>,
     pub login_limiter: RateLimiter,
+    /// Signs contribution certificates: the service's Ed25519 key, the one
+    /// that also signs access tokens, published at `/v1/certificates/public-key`.
+    pub signing_key: ed25519_dalek::SigningKey,
     /// Keys the per-project contributor pseudonyms in exports.
     pub pseudonym_key: [u8; 32],
     /// A batch's kind settings never change after upload, so the answer path

@@ -17,6 +17,9 @@ pub enum ApiTags {
     Observations,
     /// Consensus quality: resolver queue, agreement reports, engagement.
     Quality,
+    /// Credited time, what your work achieved, and signed contribution
+    /// certificates that anyone can verify.
+    Credits,
     /// Administration of accounts and roles.
     Admin,
     /// Health, readiness and metrics for operators.

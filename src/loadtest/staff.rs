@@ -36,6 +36,11 @@ pub struct Routine {
 /// Runs the loop for one person and returns what they saw.
 pub async fn work(api: Api, token: String, routine: Routine) -> Tally {
     let mut tally = Tally::default();
+    if !routine.think.is_zero() {
+        // Arrive spread over one think time, as staff starting their breaks
+        // would, rather than all claiming in the same millisecond.
+        tokio::time::sleep(routine.think.mul_f64(rand::random::<f64>())).await;
+    }
     for _ in 0..routine.max_sessions {
         if Instant::now() >= routine.deadline {
             break;

@@ -29,6 +29,7 @@ pub struct MediaRecord {
     pub width: u32,
     /// Height of the display image, in pixels.
     pub height: u32,
+    /// When it was uploaded.
     pub created_at: DateTime<Utc>,
 }
 
@@ -54,6 +55,7 @@ pub enum MediaSize {
 /// A processed photo to store with its observation.
 #[derive(Clone)]
 pub struct NewPhoto {
+    /// Its metadata, including the new media id.
     pub record: MediaRecord,
     /// The display-size JPEG; its SHA-256 is `record.display_sha256`.
     pub display: Vec<u8>,
@@ -66,31 +68,42 @@ pub struct NewPhoto {
 pub struct NewObservation {
     /// The phone's UUID for this observation; a retry carries the same one.
     pub client_id: Uuid,
+    /// Who logged it; claims never hand its task back to them.
     pub observer_id: Uuid,
+    /// The project it is logged in.
     pub project_id: Uuid,
+    /// The live observation batch the task joins.
     pub batch_id: Uuid,
     /// The id of the verification task to create.
     pub task_id: Uuid,
     /// The verification task's content: `{observation, media_id?}`.
     pub content: Value,
+    /// When the server received it.
     pub created_at: DateTime<Utc>,
 }
 
 /// A stored observation with its verification task's current state.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ObservationRecord {
+    /// The phone's UUID it was first sent with.
     pub client_id: Uuid,
+    /// Who logged it.
     pub observer_id: Uuid,
+    /// The project it was logged in.
     pub project_id: Uuid,
+    /// The batch its verification task belongs to.
     pub batch_id: Uuid,
+    /// Its verification task.
     pub task_id: Uuid,
     /// The verification task's content: `{observation, media_id?}`.
     pub content: Value,
+    /// Its photo, if one was attached.
     pub media_id: Option<Uuid>,
     /// Where the verification task stands.
     pub state: TaskState,
     /// The task's consensus (per question) or the researcher's resolution.
     pub consensus: Value,
+    /// When the server first stored it.
     pub created_at: DateTime<Utc>,
 }
 

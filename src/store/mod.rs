@@ -3,6 +3,7 @@
 //! structs hold an `Arc<dyn Store>`; configuration picks the backend.
 
 mod accounts;
+mod credits;
 mod media;
 pub mod mongo;
 mod projects;
@@ -11,6 +12,7 @@ mod sessions;
 pub mod sqlite;
 
 pub use accounts::{Account, AccountStore, Credentials, NewRefreshToken, RefreshOutcome};
+pub use credits::{BatchImpact, CreditStore, StoredCertificate};
 pub use media::{
     Logged, MediaRecord, MediaSize, MediaStore, NewObservation, NewPhoto, ObservationRecord,
 };
@@ -47,7 +49,15 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// Every operation the service needs from storage, whichever backend holds it.
 #[async_trait::async_trait]
 pub trait Store:
-    AccountStore + ProjectStore + QualityStore + SessionStore + MediaStore + Send + Sync + 'static
+    AccountStore
+    + ProjectStore
+    + QualityStore
+    + SessionStore
+    + MediaStore
+    + CreditStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Succeeds when the backend answers; `/readyz` calls it.
     async fn ping(&self) -> StoreResult<()>;

@@ -2,12 +2,18 @@
 //! fresh data directory and talks to it over HTTP.
 
 mod accounts;
+mod authz;
 mod batches;
+mod certificates;
 mod claims;
 mod contract;
+mod credits;
 mod errors;
 mod helpers;
+mod observation_photos;
+mod observations;
 mod openapi;
 mod quality;
 mod sessions;
 mod tokens;
+mod ward;

@@ -59,26 +59,41 @@ mod tests {
     #[test]
     fn an_answer_matching_every_question_agrees() {
         let votes = [vote(0, Some(1)), vote(1, Some(0))];
-        assert_eq!(agrees_with_consensus(&votes, &consensus(), &questions()), Some(true));
+        assert_eq!(
+            agrees_with_consensus(&votes, &consensus(), &questions()),
+            Some(true)
+        );
     }
 
     #[test]
     fn one_differing_question_is_a_disagreement() {
         let votes = [vote(0, Some(1)), vote(1, Some(1))];
-        assert_eq!(agrees_with_consensus(&votes, &consensus(), &questions()), Some(false));
+        assert_eq!(
+            agrees_with_consensus(&votes, &consensus(), &questions()),
+            Some(false)
+        );
     }
 
     #[test]
     fn unsure_votes_are_skipped_and_all_unsure_is_not_compared() {
         let partly = [vote(0, Some(1)), vote(1, None)];
-        assert_eq!(agrees_with_consensus(&partly, &consensus(), &questions()), Some(true));
+        assert_eq!(
+            agrees_with_consensus(&partly, &consensus(), &questions()),
+            Some(true)
+        );
         let unsure = [vote(0, None), vote(1, None)];
-        assert_eq!(agrees_with_consensus(&unsure, &consensus(), &questions()), None);
+        assert_eq!(
+            agrees_with_consensus(&unsure, &consensus(), &questions()),
+            None
+        );
     }
 
     #[test]
     fn an_unreadable_consensus_is_not_compared() {
         let votes = [vote(0, Some(1))];
-        assert_eq!(agrees_with_consensus(&votes, &json!({"resolution": "x"}), &questions()), None);
+        assert_eq!(
+            agrees_with_consensus(&votes, &json!({"resolution": "x"}), &questions()),
+            None
+        );
     }
 }

@@ -176,8 +176,18 @@ mod tests {
     fn a_period_must_be_ordered_finished_and_at_most_three_years() {
         let today = date(6, 30);
         assert!(certificate_period(date(1, 1), date(6, 30), today).is_ok());
-        assert_eq!(certificate_period(date(2, 1), date(1, 1), today).unwrap_err().field, "from");
-        assert_eq!(certificate_period(date(1, 1), date(7, 1), today).unwrap_err().field, "to");
+        assert_eq!(
+            certificate_period(date(2, 1), date(1, 1), today)
+                .unwrap_err()
+                .field,
+            "from"
+        );
+        assert_eq!(
+            certificate_period(date(1, 1), date(7, 1), today)
+                .unwrap_err()
+                .field,
+            "to"
+        );
         let cycle_start = NaiveDate::from_ymd_opt(2022, 4, 1).unwrap();
         let cycle_end = NaiveDate::from_ymd_opt(2025, 3, 31).unwrap();
         assert!(certificate_period(cycle_start, cycle_end, today).is_ok());
@@ -187,17 +197,35 @@ mod tests {
 
     #[test]
     fn the_register_comes_from_the_number_or_the_staff_group() {
-        let nurse = certificate_contributor(" Ada ", StaffGroup::NursingAndMidwifery, Some("Leeds"), Some("12A3456B"));
+        let nurse = certificate_contributor(
+            " Ada ",
+            StaffGroup::NursingAndMidwifery,
+            Some("Leeds"),
+            Some("12A3456B"),
+        );
         assert_eq!(nurse.name, "Ada");
         assert_eq!(nurse.staff_group, "Nursing and midwifery");
         let registration = nurse.registration.unwrap();
-        assert_eq!((registration.body.as_str(), registration.number.as_str()), ("NMC", "12A3456B"));
-        let dentist = certificate_contributor("Bo", StaffGroup::MedicalAndDental, None, Some("gdc: 123456"));
+        assert_eq!(
+            (registration.body.as_str(), registration.number.as_str()),
+            ("NMC", "12A3456B")
+        );
+        let dentist = certificate_contributor(
+            "Bo",
+            StaffGroup::MedicalAndDental,
+            None,
+            Some("gdc: 123456"),
+        );
         let registration = dentist.registration.unwrap();
-        assert_eq!((registration.body.as_str(), registration.number.as_str()), ("GDC", "123456"));
-        let doctor = certificate_contributor("Cy", StaffGroup::MedicalAndDental, None, Some("7654321"));
+        assert_eq!(
+            (registration.body.as_str(), registration.number.as_str()),
+            ("GDC", "123456")
+        );
+        let doctor =
+            certificate_contributor("Cy", StaffGroup::MedicalAndDental, None, Some("7654321"));
         assert_eq!(doctor.registration.unwrap().body, "Registration no.");
-        let porter = certificate_contributor("Di", StaffGroup::EstatesAndAncillary, Some("  "), Some(" "));
+        let porter =
+            certificate_contributor("Di", StaffGroup::EstatesAndAncillary, Some("  "), Some(" "));
         assert_eq!((porter.registration, porter.organisation), (None, None));
     }
 
@@ -245,7 +273,22 @@ mod tests {
 
     #[test]
     fn a_tally_needs_something_compared() {
-        assert_eq!(tally(Ratio { matched: 0, total: 0 }), None);
-        assert_eq!(tally(Ratio { matched: 3, total: 4 }), Some(Tally { matched: 3, total: 4 }));
+        assert_eq!(
+            tally(Ratio {
+                matched: 0,
+                total: 0
+            }),
+            None
+        );
+        assert_eq!(
+            tally(Ratio {
+                matched: 3,
+                total: 4
+            }),
+            Some(Tally {
+                matched: 3,
+                total: 4
+            })
+        );
     }
 }

@@ -77,10 +77,9 @@ impl DateRange {
     /// A range whose start is not after its end.
     pub fn parse(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Self, FieldError> {
         match (from, to) {
-            (Some(from), Some(to)) if from > to => Err(FieldError::new(
-                "from",
-                "must be on or before `to`",
-            )),
+            (Some(from), Some(to)) if from > to => {
+                Err(FieldError::new("from", "must be on or before `to`"))
+            }
             _ => Ok(Self { from, to }),
         }
     }

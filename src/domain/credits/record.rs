@@ -89,8 +89,8 @@ mod tests {
 
     use super::*;
     use crate::domain::certificate::{
-        ActivityRow, CertificateContent, CertificateInput, Contributor, Period,
-        QualityIndicators, TaskKind, key_id, sign,
+        ActivityRow, CertificateContent, CertificateInput, Contributor, Period, QualityIndicators,
+        TaskKind, key_id, sign,
     };
 
     fn signed(key: &SigningKey) -> SignedCertificate {
@@ -149,7 +149,11 @@ mod tests {
     fn a_respelled_uuid_is_caught_although_it_parses_the_same() {
         let key = SigningKey::from_bytes(&[3; 32]);
         let text = record_text(&signed(&key)).unwrap();
-        let respelled = text.replacen("00000000-0000-0000-0000-00000000002a", "00000000-0000-0000-0000-00000000002A", 1);
+        let respelled = text.replacen(
+            "00000000-0000-0000-0000-00000000002a",
+            "00000000-0000-0000-0000-00000000002A",
+            1,
+        );
         assert_ne!(respelled, text);
         let check = check_record(respelled.as_bytes(), |_| Some(key.verifying_key()));
         assert_eq!(check.reason_code(), "altered");

@@ -124,7 +124,13 @@ mod tests {
 
     use super::*;
 
-    fn day(project: u128, title: &str, kind: TaskKind, date: (i32, u32, u32), seconds: u64) -> CreditDay {
+    fn day(
+        project: u128,
+        title: &str,
+        kind: TaskKind,
+        date: (i32, u32, u32),
+        seconds: u64,
+    ) -> CreditDay {
         CreditDay {
             project_id: Uuid::from_u128(project),
             project_title: title.to_owned(),
@@ -161,8 +167,11 @@ mod tests {
             .map(|p| (p.project_title.as_str(), p.totals.seconds))
             .collect();
         assert_eq!(projects, [("Falls", 127), ("Wards", 50)]);
-        let kinds: Vec<(TaskKind, u64)> =
-            summary.by_kind.iter().map(|k| (k.kind, k.totals.seconds)).collect();
+        let kinds: Vec<(TaskKind, u64)> = summary
+            .by_kind
+            .iter()
+            .map(|k| (k.kind, k.totals.seconds))
+            .collect();
         assert_eq!(kinds, [(TaskKind::Screening, 107), (TaskKind::Coding, 70)]);
         let months: Vec<(&str, u64)> = summary
             .by_month

@@ -6,7 +6,8 @@ use mongodb::options::ReturnDocument;
 use uuid::Uuid;
 
 use super::MongoStore;
-use super::documents::{AccountDoc, RefreshTokenDoc, SCHEMA_VERSION, at, id, uuid};
+use super::codec::{at, id, time, uuid};
+use super::documents::{AccountDoc, RefreshTokenDoc, SCHEMA_VERSION};
 use crate::domain::account::{Email, Role};
 use crate::store::{
     Account, AccountStore, Credentials, NewRefreshToken, RefreshOutcome, StoreResult,
@@ -34,7 +35,10 @@ impl AccountDoc {
 
     fn into_credentials(self) -> Credentials {
         let password_hash = self.password_hash.clone();
-        Credentials { account: self.into_account(), password_hash }
+        Credentials {
+            account: self.into_account(),
+            password_hash,
+        }
     }
 
     fn into_account(self) -> Account {
@@ -45,8 +49,12 @@ impl AccountDoc {
             staff_group: self.staff_group,
             organisation: self.organisation,
             registration_number: self.registration_number,
-            roles: self.roles.iter().filter_map(|name| Role::parse(name)).collect(),
-            created_at: super::documents::time(self.created_at),
+            roles: self
+                .roles
+                .iter()
+                .filter_map(|name| Role::parse(name))
+                .collect(),
+            created_at: time(self.created_at),
         }
     }
 }
@@ -69,17 +77,25 @@ impl RefreshTokenDoc {
 impl AccountStore for MongoStore {
     async fn create_account(&self, account: &Account, password_hash: &str) -> StoreResult<()> {
         // A taken email (or id) breaks a unique index: Conflict, as in SQLite.
-        self.accounts.insert_one(AccountDoc::new(account, password_hash)).await?;
+        self.accounts
+            .insert_one(AccountDoc::new(account, password_hash))
+            .await?;
         Ok(())
     }
 
     async fn credentials_by_email(&self, email: &Email) -> StoreResult<Option<Credentials>> {
-        let found = self.accounts.find_one(doc! { "email": email.as_str() }).await?;
+        let found = self
+            .accounts
+            .find_one(doc! { "email": email.as_str() })
+            .await?;
         Ok(found.map(AccountDoc::into_credentials))
     }
 
     async fn account(&self, account_id: Uuid) -> StoreResult<Option<Account>> {
-        let found = self.accounts.find_one(doc! { "_id": id(account_id) }).await?;
+        let found = self
+            .accounts
+            .find_one(doc! { "_id": id(account_id) })
+            .await?;
         Ok(found.map(AccountDoc::into_account))
     }
 
@@ -144,7 +160,11 @@ impl AccountStore for MongoStore {
     }
 
     async fn revoke_refresh_family(&self, presented_hash: &str) -> StoreResult<()> {
-        if let Some(token) = self.refresh_tokens.find_one(doc! { "token_hash": presented_hash }).await? {
+        if let Some(token) = self
+            .refresh_tokens
+            .find_one(doc! { "token_hash": presented_hash })
+            .await?
+        {
             self.revoke_family(token.family_id).await?;
         }
         Ok(())
@@ -156,7 +176,10 @@ impl MongoStore {
     /// revoked token (expired or not) revokes its family; an unknown or
     /// merely expired one is invalid.
     async fn refuse_presented(&self, presented_hash: &str) -> StoreResult<RefreshOutcome> {
-        let Some(token) = self.refresh_tokens.find_one(doc! { "token_hash": presented_hash }).await?
+        let Some(token) = self
+            .refresh_tokens
+            .find_one(doc! { "token_hash": presented_hash })
+            .await?
         else {
             return Ok(RefreshOutcome::Invalid);
         };
@@ -169,7 +192,10 @@ impl MongoStore {
 
     async fn revoke_family(&self, family_id: mongodb::bson::Uuid) -> StoreResult<()> {
         self.refresh_tokens
-            .update_many(doc! { "family_id": family_id }, doc! { "$set": { "revoked": true } })
+            .update_many(
+                doc! { "family_id": family_id },
+                doc! { "$set": { "revoked": true } },
+            )
             .await?;
         Ok(())
     }

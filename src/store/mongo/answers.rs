@@ -13,39 +13,28 @@
 //! exactly as SQLite's serialised writer would have.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use chrono::{DateTime, Utc};
-use futures_util::TryStreamExt;
 use mongodb::ClientSession;
 use mongodb::bson::oid::ObjectId;
-use mongodb::bson::{self, Document, doc};
+use mongodb::bson::{self, doc};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::documents::{
-    AnswerDoc, LedgerDoc, OutcomeDoc, SCHEMA_VERSION, TaskDoc, at, id, to_bson,
-};
-use super::projects::state_is;
+use super::codec::{at, id};
+use super::documents::{AnswerDoc, LedgerDoc, OutcomeDoc, SCHEMA_VERSION};
+use super::settle::BatchRules;
 use super::{MongoStore, transaction};
 use crate::domain::answering::{
-    AnswerFacts, DIFFERENT_ANSWER, FOREIGN_CLIENT_ID, LeaseWindow, Receipt, assess, session_headroom,
+    AnswerFacts, DIFFERENT_ANSWER, FOREIGN_CLIENT_ID, LeaseWindow, Receipt, assess,
+    session_headroom,
 };
-use crate::domain::consensus::{WorkerModel, evaluate};
-use crate::domain::kinds::{Question, Vote};
-use crate::domain::policy::BatchPolicy;
+use crate::domain::kinds::Vote;
 use crate::store::{
     AnswerOutcome, AnswerStatus, AnswerSubmission, GoldFeedback, StoreError, StoreResult,
     SubmitRefusal,
 };
-
-/// What the answer path needs of a batch, read once per attempt.
-struct BatchRules {
-    project_id: bson::Uuid,
-    kind: &'static str,
-    questions: Vec<Question>,
-    policy: BatchPolicy,
-    median: f64,
-}
 
 /// An answer already stored, as far as a resubmission needs it.
 #[derive(Deserialize)]
@@ -53,21 +42,6 @@ struct Stored {
     contributor_id: bson::Uuid,
     votes: Vec<Vote>,
     outcome: OutcomeDoc,
-}
-
-/// A contributor's learned model on a batch; decoded leniently.
-#[derive(Deserialize)]
-struct StoredModel {
-    contributor_id: bson::Uuid,
-    #[serde(default)]
-    model: bson::Bson,
-}
-
-/// A counted answer, for recomputing consensus.
-#[derive(Deserialize)]
-struct Counted {
-    contributor_id: bson::Uuid,
-    votes: Vec<Vote>,
 }
 
 fn refuse_at(refusal: SubmitRefusal, index: usize) -> SubmitRefusal {
@@ -78,7 +52,10 @@ fn refuse_at(refusal: SubmitRefusal, index: usize) -> SubmitRefusal {
 }
 
 fn conflict(detail: &str) -> SubmitRefusal {
-    SubmitRefusal::Conflict { index: 0, detail: detail.to_owned() }
+    SubmitRefusal::Conflict {
+        index: 0,
+        detail: detail.to_owned(),
+    }
 }
 
 fn status(receipt: Receipt) -> AnswerStatus {
@@ -121,7 +98,10 @@ impl MongoStore {
         let mut rules: HashMap<bson::Uuid, BatchRules> = HashMap::new();
         let mut outcomes = Vec::with_capacity(answers.len());
         for (index, answer) in answers.into_iter().enumerate() {
-            match self.store_one(session, contributor, answer, now, &mut rules).await? {
+            match self
+                .store_one(session, contributor, answer, now, &mut rules)
+                .await?
+            {
                 Ok(outcome) => outcomes.push(outcome),
                 Err(refusal) => return Err(StoreError::Refused(refuse_at(refusal, index))),
             }
@@ -170,23 +150,26 @@ impl MongoStore {
             return Ok(Err(conflict(DIFFERENT_ANSWER)));
         }
 
-        if !rules.contains_key(&task.batch_id) {
-            let loaded = self.batch_rules(session, task.batch_id).await?;
-            rules.insert(task.batch_id, loaded);
-        }
-        let Some(batch) = rules.get_mut(&task.batch_id) else {
-            return Ok(Err(SubmitRefusal::UnknownTask { index: 0 }));
+        let batch = match rules.entry(task.batch_id) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(unknown) => {
+                unknown.insert(self.batch_rules(session, task.batch_id).await?)
+            }
         };
 
         let now_ms = now.timestamp_millis();
         // The contributor's lease, expired or not, as SQLite keeps it.
-        let lease = task.leases.iter().find(|lease| lease.contributor_id == me).cloned();
-        let record = self
+        let lease = task
+            .leases
+            .iter()
+            .find(|lease| lease.contributor_id == me)
+            .cloned();
+        let (gold_total, gold_correct) = self
             .participation
             .find_one(doc! { "batch_id": task.batch_id, "contributor_id": me })
             .session(&mut *session)
             .await?
-            .unwrap_or_default();
+            .map_or((0, 0), |record| (record.gold_total, record.gold_correct));
         let window = match &lease {
             Some(lease) => {
                 let clock = self
@@ -194,7 +177,9 @@ impl MongoStore {
                     .find_one(doc! { "_id": lease.session_id })
                     .session(&mut *session)
                     .await?
-                    .map_or((now_ms, 0), |found| (found.started_at.timestamp_millis(), found.credited_seconds));
+                    .map_or((now_ms, 0), |found| {
+                        (found.started_at.timestamp_millis(), found.credited_seconds)
+                    });
                 Some(LeaseWindow {
                     leased_at_ms: lease.leased_at.timestamp_millis(),
                     expires_at_ms: lease.expires_at.timestamp_millis(),
@@ -208,8 +193,8 @@ impl MongoStore {
             is_gold: task.is_gold,
             gold_votes: task.gold.as_ref().map(|gold| gold.votes.as_slice()),
             lease: window,
-            gold_total: u32::try_from(record.gold_total).unwrap_or(0),
-            gold_correct: u32::try_from(record.gold_correct).unwrap_or(0),
+            gold_total: u32::try_from(gold_total).unwrap_or(0),
+            gold_correct: u32::try_from(gold_correct).unwrap_or(0),
             policy: &batch.policy,
             median_seconds: batch.median,
             votes: &submission.votes,
@@ -235,11 +220,13 @@ impl MongoStore {
             status,
             credited_seconds: credited,
             counts_towards_consensus: assessed.counted,
-            feedback: assessed.gold_correct_answer.zip(task.gold.as_ref()).map(|(correct, gold)| GoldFeedback {
-                correct,
-                correct_answer: gold.answer.clone(),
-                explanation: gold.explanation.clone(),
-            }),
+            feedback: assessed.gold_correct_answer.zip(task.gold.as_ref()).map(
+                |(correct, gold)| GoldFeedback {
+                    correct,
+                    correct_answer: gold.answer.clone(),
+                    explanation: gold.explanation.clone(),
+                },
+            ),
         };
         let answer_id = ObjectId::new();
         let created_at = at(now);
@@ -311,88 +298,5 @@ impl MongoStore {
             .session(&mut *session)
             .await?;
         Ok(Ok(outcome))
-    }
-
-    /// The task's new consensus from its counted answers (this one
-    /// included: the transaction sees its own writes), its state, its places
-    /// for the new count and its `busy_until` hint, as a `$set` document.
-    async fn settle(
-        &self,
-        session: &mut ClientSession,
-        task: &TaskDoc,
-        me: bson::Uuid,
-        batch: &BatchRules,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Document> {
-        let counted: Vec<Counted> = self
-            .answers
-            .clone_with_type::<Counted>()
-            .find(doc! { "task_id": task.id, "counted": true })
-            .sort(doc! { "created_at": 1, "_id": 1 })
-            .projection(doc! { "contributor_id": 1, "votes": 1 })
-            .session(&mut *session)
-            .await?
-            .stream(&mut *session)
-            .try_collect()
-            .await?;
-        let contributors: Vec<bson::Uuid> = counted.iter().map(|answer| answer.contributor_id).collect();
-        let stored_models: Vec<StoredModel> = self
-            .worker_models
-            .clone_with_type::<StoredModel>()
-            .find(doc! { "batch_id": task.batch_id, "contributor_id": { "$in": contributors } })
-            .projection(doc! { "contributor_id": 1, "model": 1 })
-            .session(&mut *session)
-            .await?
-            .stream(&mut *session)
-            .try_collect()
-            .await?;
-        // A model that does not decode counts as none, as in SQLite.
-        let models: HashMap<bson::Uuid, WorkerModel> = stored_models
-            .into_iter()
-            .filter_map(|stored| Some((stored.contributor_id, bson::from_bson(stored.model).ok()?)))
-            .collect();
-        let answers: Vec<(&[Vote], Option<&WorkerModel>)> = counted
-            .iter()
-            .map(|answer| (answer.votes.as_slice(), models.get(&answer.contributor_id)))
-            .collect();
-        let verdict = evaluate(&batch.questions, &batch.policy, &answers);
-
-        let counted_after = u32::try_from(task.counted_count + 1).unwrap_or(u32::MAX);
-        let places = batch.policy.open_places(counted_after);
-        let now = at(now);
-        let live: Vec<bson::DateTime> = task
-            .leases
-            .iter()
-            // This answer's own lease is pulled by the same update.
-            .filter(|lease| lease.contributor_id != me && lease.expires_at > now)
-            .map(|lease| lease.expires_at)
-            .collect();
-        let busy_until = match live.iter().min() {
-            Some(earliest) if live.len() as u64 >= u64::from(places) => *earliest,
-            _ => bson::DateTime::from_millis(0),
-        };
-        Ok(doc! {
-            "state": state_is(verdict.state),
-            "consensus": to_bson(&verdict.consensus)?,
-            "confidence": verdict.confidence,
-            "places": i64::from(places),
-            "busy_until": busy_until,
-        })
-    }
-
-    async fn batch_rules(&self, session: &mut ClientSession, batch_id: bson::Uuid) -> StoreResult<BatchRules> {
-        let batch = self
-            .batches
-            .find_one(doc! { "_id": batch_id })
-            .session(&mut *session)
-            .await?
-            .ok_or_else(|| StoreError::Backend(anyhow::anyhow!("task refers to a missing batch")))?;
-        Ok(BatchRules {
-            project_id: batch.project_id,
-            kind: batch.settings.kind().as_str(),
-            questions: batch.settings.questions(),
-            policy: batch.policy,
-            median: batch.median_seconds,
-        })
     }
 }

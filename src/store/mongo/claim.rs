@@ -4,8 +4,9 @@
 //!
 //! The filter of that update carries every rule the lease must respect —
 //! the task is open, the contributor has not answered it (`answered_by`),
-//! holds no live lease on it, and (for regular tasks) its live leases are
-//! fewer than its `places` — and the server evaluates filter and update
+//! did not log it (`created_by`), holds no live lease on it, and (for
+//! regular tasks) its live leases are fewer than its `places` — and the
+//! server evaluates filter and update
 //! atomically on the one document. Two replicas racing for the last place
 //! both match the candidate query, but only one update matches the filter;
 //! the other gets nothing back and moves on. Expired leases simply stop
@@ -14,14 +15,15 @@
 //! Unlike SQLite's single transaction, a failure half-way leaves the leases
 //! already taken in place; they are harmless and expire on their own.
 
-use mongodb::bson::{self, Bson, Document, doc};
-use mongodb::options::ReturnDocument;
+use futures_util::TryStreamExt;
+use mongodb::bson::{self, doc};
 use serde::Deserialize;
 use serde_json::Value;
-use futures_util::TryStreamExt;
 
 use super::MongoStore;
-use super::documents::{SCHEMA_VERSION, SessionDoc, at, id, uuid};
+use super::codec::{at, id, time, uuid};
+use super::documents::{BatchDoc, ProjectDoc, SCHEMA_VERSION, SessionDoc};
+use super::lease::Lease;
 use super::projects::state_is;
 use crate::domain::bundle::{BundlePlan, gold_wanted};
 use crate::domain::consensus::TaskState;
@@ -54,70 +56,6 @@ struct Found {
     seq: i64,
 }
 
-#[derive(Deserialize)]
-struct Leased {
-    #[serde(rename = "_id")]
-    id: bson::Uuid,
-    content: Value,
-}
-
-/// The moment a claim is made and the lease it hands out.
-struct Lease {
-    contributor: bson::Uuid,
-    session: bson::Uuid,
-    now: bson::DateTime,
-    expires: bson::DateTime,
-}
-
-impl Lease {
-    /// Tasks this contributor may lease: not answered by them and not
-    /// already held by them under a live lease.
-    fn available(&self) -> Document {
-        doc! {
-            "answered_by": { "$ne": self.contributor },
-            "leases": { "$not": { "$elemMatch": {
-                "contributor_id": self.contributor,
-                "expires_at": { "$gt": self.now },
-            } } },
-        }
-    }
-
-    /// The task's unexpired leases, as an aggregation expression.
-    fn live(&self) -> Document {
-        doc! { "$filter": {
-            "input": { "$ifNull": ["$leases", []] },
-            "cond": { "$gt": ["$$this.expires_at", self.now] },
-        } }
-    }
-
-    /// Replaces this contributor's earlier lease (expired, or the filter
-    /// would not have matched) with a fresh one; other leases stay, expired
-    /// or not, because a late answer is still credited from its lease.
-    /// Regular tasks also get `busy_until`: the first expiry once full.
-    fn update(&self, regular: bool) -> Vec<Document> {
-        let mut stages = vec![doc! { "$set": { "leases": { "$concatArrays": [
-            { "$filter": {
-                "input": { "$ifNull": ["$leases", []] },
-                "cond": { "$ne": ["$$this.contributor_id", self.contributor] },
-            } },
-            [{
-                "contributor_id": self.contributor,
-                "session_id": self.session,
-                "leased_at": self.now,
-                "expires_at": self.expires,
-            }],
-        ] } } }];
-        if regular {
-            stages.push(doc! { "$set": { "busy_until": { "$cond": [
-                { "$gte": [{ "$size": self.live() }, "$places"] },
-                { "$min": { "$map": { "input": self.live(), "in": "$$this.expires_at" } } },
-                bson::DateTime::from_millis(0),
-            ] } } });
-        }
-        stages
-    }
-}
-
 impl MongoStore {
     pub(super) async fn claim_bundle(&self, request: ClaimRequest) -> StoreResult<Vec<LeasedTask>> {
         let batches = self.live_batches(&request).await?;
@@ -131,7 +69,10 @@ impl MongoStore {
                 credited_seconds: 0,
             })
             .await?;
-        let mut plan = BundlePlan::new(request.budget_seconds, batches.iter().map(|b| b.policy.priority));
+        let mut plan = BundlePlan::new(
+            request.budget_seconds,
+            batches.iter().map(|b| b.policy.priority),
+        );
         let mut leased = Vec::new();
         for (position, batch) in batches.iter().enumerate() {
             let wanted = plan.wanted(position, batch.policy.priority, batch.median_seconds);
@@ -155,9 +96,9 @@ impl MongoStore {
         if let Some(project) = request.project_id {
             filter.insert("project_id", id(project));
         }
-        let batches: Vec<super::documents::BatchDoc> = self.batches.find(filter).await?.try_collect().await?;
+        let batches: Vec<BatchDoc> = self.batches.find(filter).await?.try_collect().await?;
         let project_ids: Vec<bson::Uuid> = batches.iter().map(|batch| batch.project_id).collect();
-        let projects: Vec<super::documents::ProjectDoc> = self
+        let projects: Vec<ProjectDoc> = self
             .projects
             .find(doc! { "_id": { "$in": project_ids }, "status": "live" })
             .await?
@@ -166,7 +107,9 @@ impl MongoStore {
         let mut candidates: Vec<Candidate> = batches
             .into_iter()
             .filter_map(|batch| {
-                let project = projects.iter().find(|project| project.id == batch.project_id)?;
+                let project = projects
+                    .iter()
+                    .find(|project| project.id == batch.project_id)?;
                 project
                     .audience
                     .admits(request.organisation.as_deref(), request.staff_group)
@@ -183,7 +126,10 @@ impl MongoStore {
             .collect();
         // Byte order of UUIDs is the order of their text, as SQLite sorts.
         candidates.sort_by(|a, b| {
-            b.policy.priority.cmp(&a.policy.priority).then(a.id.bytes().cmp(&b.id.bytes()))
+            b.policy
+                .priority
+                .cmp(&a.policy.priority)
+                .then(a.id.bytes().cmp(&b.id.bytes()))
         });
         Ok(candidates)
     }
@@ -194,7 +140,8 @@ impl MongoStore {
         batch: &Candidate,
         wanted: usize,
     ) -> StoreResult<Vec<LeasedTask>> {
-        let expires_at = request.now + chrono::Duration::seconds(i64::from(batch.policy.lease_seconds));
+        let expires_at =
+            request.now + chrono::Duration::seconds(i64::from(batch.policy.lease_seconds));
         let lease = Lease {
             contributor: id(request.contributor_id),
             session: id(request.session_id),
@@ -241,6 +188,7 @@ impl MongoStore {
             filter.insert("batch_id", batch.id);
             filter.insert("state", state_is(TaskState::Open));
             filter.insert("is_gold", false);
+            filter.insert("created_by", doc! { "$ne": lease.contributor });
             filter.insert("busy_until", doc! { "$lte": lease.now });
             if let Some(seq) = after {
                 filter.insert("seq", doc! { "$gt": seq });
@@ -274,7 +222,7 @@ impl MongoStore {
             }
         }
 
-        let lease_expires_at = super::documents::time(lease.expires);
+        let lease_expires_at = time(lease.expires);
         Ok(picked
             .into_iter()
             .map(|task| LeasedTask {
@@ -289,42 +237,5 @@ impl MongoStore {
                 lease_expires_at,
             })
             .collect())
-    }
-
-    /// Takes a lease on one task if every rule still holds at this instant.
-    async fn take(&self, task: bson::Uuid, lease: &Lease, regular: bool) -> StoreResult<Option<Leased>> {
-        let mut filter = lease.available();
-        filter.insert("_id", task);
-        if regular {
-            filter.insert("state", state_is(TaskState::Open));
-            filter.insert("is_gold", false);
-            filter.insert("$expr", doc! { "$lt": [{ "$size": lease.live() }, "$places"] });
-        }
-        Ok(self
-            .tasks
-            .clone_with_type::<Leased>()
-            .find_one_and_update(filter, lease.update(regular))
-            .projection(doc! { "_id": 1, "content": 1 })
-            .return_document(ReturnDocument::After)
-            .await?)
-    }
-
-    /// A candidate that turned out full is skipped by later claims until its
-    /// first lease runs out. Only a hint: `take` never trusts it.
-    async fn mark_full(&self, task: bson::Uuid, lease: &Lease) -> StoreResult<()> {
-        self.tasks
-            .update_one(
-                doc! {
-                    "_id": task,
-                    "state": state_is(TaskState::Open),
-                    "$expr": { "$gte": [{ "$size": lease.live() }, "$places"] },
-                },
-                vec![doc! { "$set": { "busy_until": { "$ifNull": [
-                    { "$min": { "$map": { "input": lease.live(), "in": "$$this.expires_at" } } },
-                    bson::DateTime::from_millis(0),
-                ] } } }],
-            )
-            .await?;
-        Ok(())
     }
 }

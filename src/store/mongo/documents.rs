@@ -2,13 +2,10 @@
 //!
 //! Every document carries `schema_version` so a later release can migrate
 //! documents lazily or in bulk. Identifiers are BSON UUIDs (binary subtype 4)
-//! and times BSON dates: `uuid::Uuid` and `chrono` values are converted at
-//! this edge because their serde forms differ between the driver's raw
-//! serialiser and `bson::to_bson`, which would make filters miss documents.
+//! and times BSON dates; `codec.rs` converts them at the edge.
 
-use chrono::{DateTime, Utc};
+use mongodb::bson;
 use mongodb::bson::oid::ObjectId;
-use mongodb::bson::{self, Bson};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -17,7 +14,7 @@ use crate::domain::consensus::TaskState;
 use crate::domain::kinds::{KindSettings, Vote};
 use crate::domain::policy::BatchPolicy;
 use crate::domain::project::{Audience, WorkStatus};
-use crate::store::{AnswerOutcome, AnswerStatus, GoldFeedback, StoreError};
+use crate::store::{AnswerStatus, GoldFeedback};
 
 /// The version of every document layout below; bump it with a migration.
 pub const SCHEMA_VERSION: i32 = 1;
@@ -34,6 +31,7 @@ pub mod names {
     pub const PARTICIPATION: &str = "participation";
     pub const WORKER_MODELS: &str = "worker_models";
     pub const CREDIT_LEDGER: &str = "credit_ledger";
+    pub const CERTIFICATES: &str = "certificates";
 }
 
 /// An account, keyed by its id; `email` is unique.
@@ -131,6 +129,11 @@ pub struct TaskDoc {
     pub batch_id: bson::Uuid,
     /// Upload order within the batch; claims and exports walk it.
     pub seq: i64,
+    /// When the task was stored; with `seq`, the order across batches.
+    pub created_at: bson::DateTime,
+    /// Who logged an observation's verification task: claims never hand it
+    /// back to them.
+    pub created_by: Option<bson::Uuid>,
     pub external_id: Option<String>,
     pub content: Value,
     pub is_gold: bool,
@@ -193,8 +196,13 @@ pub struct AnswerDoc {
 }
 
 /// A contributor's record on one batch; unique on `(batch_id, contributor_id)`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// Written by upsert only, so `schema_version` is set on insert.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ParticipationDoc {
+    #[serde(default)]
+    pub schema_version: i32,
+    pub batch_id: bson::Uuid,
+    pub contributor_id: bson::Uuid,
     #[serde(default)]
     pub answers: i64,
     #[serde(default)]
@@ -220,47 +228,27 @@ pub struct LedgerDoc {
     pub created_at: bson::DateTime,
 }
 
-pub fn id(value: uuid::Uuid) -> bson::Uuid {
-    bson::Uuid::from_bytes(value.into_bytes())
+/// A contributor's model on a batch, written by re-estimation; unique on
+/// `(batch_id, contributor_id)`. `model` is kept as raw BSON: the answer
+/// path treats a model that does not decode as none, as SQLite does.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WorkerModelDoc {
+    #[serde(default)]
+    pub schema_version: i32,
+    pub contributor_id: bson::Uuid,
+    #[serde(default)]
+    pub model: bson::Bson,
 }
 
-pub fn uuid(value: bson::Uuid) -> uuid::Uuid {
-    uuid::Uuid::from_bytes(value.bytes())
-}
-
-pub fn at(time: DateTime<Utc>) -> bson::DateTime {
-    bson::DateTime::from_millis(time.timestamp_millis())
-}
-
-pub fn time(value: bson::DateTime) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(value.timestamp_millis()).unwrap_or_default()
-}
-
-/// Converts a serialisable value for an update or a filter.
-pub fn to_bson<T: Serialize>(value: &T) -> Result<Bson, StoreError> {
-    bson::to_bson(value).map_err(|err| StoreError::Backend(err.into()))
-}
-
-impl OutcomeDoc {
-    pub fn from_outcome(outcome: &AnswerOutcome) -> Self {
-        Self {
-            client_id: id(outcome.client_id),
-            task_id: id(outcome.task_id),
-            status: outcome.status,
-            credited_seconds: i64::from(outcome.credited_seconds),
-            counts_towards_consensus: outcome.counts_towards_consensus,
-            feedback: outcome.feedback.clone(),
-        }
-    }
-
-    pub fn into_outcome(self) -> AnswerOutcome {
-        AnswerOutcome {
-            client_id: uuid(self.client_id),
-            task_id: uuid(self.task_id),
-            status: self.status,
-            credited_seconds: u32::try_from(self.credited_seconds.max(0)).unwrap_or(u32::MAX),
-            counts_towards_consensus: self.counts_towards_consensus,
-            feedback: self.feedback,
-        }
-    }
+/// An issued certificate, keyed by its id.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CertificateDoc {
+    #[serde(rename = "_id")]
+    pub id: bson::Uuid,
+    pub schema_version: i32,
+    pub contributor_id: bson::Uuid,
+    pub signed: String,
+    pub created_at: bson::DateTime,
+    pub revoked_at: Option<bson::DateTime>,
+    pub revoke_reason: Option<String>,
 }

@@ -20,7 +20,12 @@ struct Spec {
 }
 
 fn spec(collection: &'static str, name: &'static str, keys: Document, unique: bool) -> Spec {
-    Spec { collection, name, keys, unique }
+    Spec {
+        collection,
+        name,
+        keys,
+        unique,
+    }
 }
 
 /// The indexes, with why each exists.
@@ -29,15 +34,40 @@ fn specs() -> Vec<Spec> {
         // One account per email: registration races end in a conflict.
         spec(names::ACCOUNTS, "accounts_email", doc! { "email": 1 }, true),
         // A token hash identifies one token; rotation looks it up.
-        spec(names::REFRESH_TOKENS, "refresh_tokens_hash", doc! { "token_hash": 1 }, true),
+        spec(
+            names::REFRESH_TOKENS,
+            "refresh_tokens_hash",
+            doc! { "token_hash": 1 },
+            true,
+        ),
         // Reuse and logout revoke a whole family.
-        spec(names::REFRESH_TOKENS, "refresh_tokens_family", doc! { "family_id": 1 }, false),
+        spec(
+            names::REFRESH_TOKENS,
+            "refresh_tokens_family",
+            doc! { "family_id": 1 },
+            false,
+        ),
         // Projects are listed newest first.
-        spec(names::PROJECTS, "projects_created", doc! { "created_at": -1 }, false),
+        spec(
+            names::PROJECTS,
+            "projects_created",
+            doc! { "created_at": -1 },
+            false,
+        ),
         // A project's batches, oldest first.
-        spec(names::BATCHES, "batches_project", doc! { "project_id": 1, "created_at": 1 }, false),
+        spec(
+            names::BATCHES,
+            "batches_project",
+            doc! { "project_id": 1, "created_at": 1 },
+            false,
+        ),
         // Claims list live batches; the start-up sweep finds unready ones.
-        spec(names::BATCHES, "batches_status", doc! { "status": 1, "ready": 1 }, false),
+        spec(
+            names::BATCHES,
+            "batches_status",
+            doc! { "status": 1, "ready": 1 },
+            false,
+        ),
         // Claims walk a batch's open regular tasks in upload order, skipping
         // full ones by `busy_until` without reading the documents.
         spec(
@@ -47,11 +77,26 @@ fn specs() -> Vec<Spec> {
             false,
         ),
         // Gold tasks of a batch, sampled at random for each claim.
-        spec(names::TASKS, "tasks_gold", doc! { "batch_id": 1, "is_gold": 1 }, false),
+        spec(
+            names::TASKS,
+            "tasks_gold",
+            doc! { "batch_id": 1, "is_gold": 1 },
+            false,
+        ),
         // Exports stream a batch in upload order; one position per task.
-        spec(names::TASKS, "tasks_order", doc! { "batch_id": 1, "seq": 1 }, true),
+        spec(
+            names::TASKS,
+            "tasks_order",
+            doc! { "batch_id": 1, "seq": 1 },
+            true,
+        ),
         // A retried submission is recognised by its client id.
-        spec(names::ANSWERS, "answers_client", doc! { "client_id": 1 }, true),
+        spec(
+            names::ANSWERS,
+            "answers_client",
+            doc! { "client_id": 1 },
+            true,
+        ),
         // One answer per person per task, whatever client ids are sent.
         spec(
             names::ANSWERS,
@@ -88,7 +133,19 @@ fn specs() -> Vec<Spec> {
             true,
         ),
         // One ledger entry per answer: credit is never written twice.
-        spec(names::CREDIT_LEDGER, "credit_ledger_answer", doc! { "answer_id": 1 }, true),
+        spec(
+            names::CREDIT_LEDGER,
+            "credit_ledger_answer",
+            doc! { "answer_id": 1 },
+            true,
+        ),
+        // A contributor's certificates.
+        spec(
+            names::CERTIFICATES,
+            "certificates_contributor",
+            doc! { "contributor_id": 1, "created_at": 1 },
+            false,
+        ),
         // A contributor's credit over time, for certificates.
         spec(
             names::CREDIT_LEDGER,
@@ -102,19 +159,30 @@ fn specs() -> Vec<Spec> {
 /// Creates every index that does not exist yet, collection by collection.
 pub async fn ensure(db: &Database) -> mongodb::error::Result<()> {
     let mut by_collection: Vec<(&str, Vec<IndexModel>)> = Vec::new();
-    for Spec { collection, name, keys, unique } in specs() {
+    for Spec {
+        collection,
+        name,
+        keys,
+        unique,
+    } in specs()
+    {
         let options = IndexOptions::builder()
             .name(name.to_owned())
             .unique(unique.then_some(true))
             .build();
         let model = IndexModel::builder().keys(keys).options(options).build();
-        match by_collection.iter_mut().find(|(existing, _)| *existing == collection) {
+        match by_collection
+            .iter_mut()
+            .find(|(existing, _)| *existing == collection)
+        {
             Some((_, models)) => models.push(model),
             None => by_collection.push((collection, vec![model])),
         }
     }
     for (collection, models) in by_collection {
-        db.collection::<Document>(collection).create_indexes(models).await?;
+        db.collection::<Document>(collection)
+            .create_indexes(models)
+            .await?;
     }
     Ok(())
 }
@@ -134,8 +202,11 @@ mod tests {
 
     #[test]
     fn the_invariants_are_backed_by_unique_indexes() {
-        let unique: Vec<&str> =
-            specs().iter().filter(|spec| spec.unique).map(|spec| spec.name).collect();
+        let unique: Vec<&str> = specs()
+            .iter()
+            .filter(|spec| spec.unique)
+            .map(|spec| spec.name)
+            .collect();
         for name in [
             "accounts_email",
             "refresh_tokens_hash",

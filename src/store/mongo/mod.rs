@@ -1,17 +1,28 @@
 //! The MongoDB store, for running several API replicas against one replica
-//! set. Claims stay atomic across replicas through single-document
-//! conditional updates (`claim.rs`); only storing answers needs a
-//! multi-document transaction (`answers.rs`, `transaction.rs`). Batches are
-//! imported behind a `ready` flag instead (`batches.rs`), because an upload
-//! can be far larger than one transaction should carry.
+//! set (transactions need one). Claims stay atomic across replicas through
+//! single-document conditional updates (`claim.rs`, `lease.rs`).
+//! Multi-document transactions (`transaction.rs`) are used only where no
+//! single document can carry the change: storing answers (`answers.rs`)
+//! and logging an observation (`media.rs`). Batches are imported behind a
+//! `ready` flag instead (`import.rs`), because an upload can be far larger
+//! than one transaction should carry. Documents are in `documents.rs`,
+//! indexes in `indexes.rs`.
 
 mod accounts;
 mod answers;
 mod batches;
+mod certificates;
 mod claim;
+mod codec;
+mod credits;
 mod documents;
+mod import;
 mod indexes;
+mod lease;
+mod media;
 mod projects;
+mod quality;
+mod settle;
 mod transaction;
 
 use anyhow::Context;

@@ -4,7 +4,8 @@ use futures_util::TryStreamExt;
 use mongodb::bson::{Bson, Document, doc};
 use uuid::Uuid;
 
-use super::documents::{ProjectDoc, SCHEMA_VERSION, at, id, time, to_bson, uuid};
+use super::codec::{at, id, time, to_bson, uuid};
+use super::documents::{ProjectDoc, SCHEMA_VERSION};
 use super::{MongoStore, corrupt};
 use crate::domain::consensus::TaskState;
 use crate::domain::project::WorkStatus;
@@ -64,12 +65,19 @@ impl crate::store::ProjectStore for MongoStore {
     }
 
     async fn project(&self, project_id: Uuid) -> StoreResult<Option<Project>> {
-        let found = self.projects.find_one(doc! { "_id": id(project_id) }).await?;
+        let found = self
+            .projects
+            .find_one(doc! { "_id": id(project_id) })
+            .await?;
         Ok(found.map(ProjectDoc::into_project))
     }
 
     async fn projects(&self) -> StoreResult<Vec<Project>> {
-        let cursor = self.projects.find(doc! {}).sort(doc! { "created_at": -1 }).await?;
+        let cursor = self
+            .projects
+            .find(doc! {})
+            .sort(doc! { "created_at": -1 })
+            .await?;
         let found: Vec<ProjectDoc> = cursor.try_collect().await?;
         Ok(found.into_iter().map(ProjectDoc::into_project).collect())
     }
@@ -91,7 +99,11 @@ impl crate::store::ProjectStore for MongoStore {
         Ok(())
     }
 
-    async fn project_progress(&self, project_id: Uuid, contributor: Uuid) -> StoreResult<ProjectProgress> {
+    async fn project_progress(
+        &self,
+        project_id: Uuid,
+        contributor: Uuid,
+    ) -> StoreResult<ProjectProgress> {
         let batches: Vec<Document> = self
             .batches
             .clone_with_type::<Document>()
@@ -100,7 +112,10 @@ impl crate::store::ProjectStore for MongoStore {
             .await?
             .try_collect()
             .await?;
-        let batch_ids: Vec<Bson> = batches.iter().filter_map(|batch| batch.get("_id").cloned()).collect();
+        let batch_ids: Vec<Bson> = batches
+            .iter()
+            .filter_map(|batch| batch.get("_id").cloned())
+            .collect();
 
         let totals = self
             .tasks
@@ -134,9 +149,17 @@ impl crate::store::ProjectStore for MongoStore {
         let live: Vec<f64> = batches
             .iter()
             .filter(|batch| batch.get_str("status").ok() == Some(WorkStatus::Live.as_str()))
-            .map(|batch| batch.get_f64("median_seconds").map_err(|err| corrupt("batch", err)))
+            .map(|batch| {
+                batch
+                    .get_f64("median_seconds")
+                    .map_err(|err| corrupt("batch", err))
+            })
             .collect::<StoreResult<_>>()?;
-        let seconds_per_task = if live.is_empty() { 0.0 } else { live.iter().sum::<f64>() / live.len() as f64 };
+        let seconds_per_task = if live.is_empty() {
+            0.0
+        } else {
+            live.iter().sum::<f64>() / live.len() as f64
+        };
 
         Ok(ProjectProgress {
             tasks: count(&totals, "tasks"),
@@ -165,7 +188,10 @@ impl crate::store::ProjectStore for MongoStore {
 
     async fn set_batch_status(&self, batch_id: Uuid, status: WorkStatus) -> StoreResult<()> {
         self.batches
-            .update_one(doc! { "_id": id(batch_id) }, doc! { "$set": { "status": status.as_str() } })
+            .update_one(
+                doc! { "_id": id(batch_id) },
+                doc! { "$set": { "status": status.as_str() } },
+            )
             .await?;
         Ok(())
     }

@@ -16,11 +16,18 @@ use mongodb::{Client, ClientSession};
 
 use crate::store::{StoreError, StoreResult};
 
-/// Attempts of the whole transaction before giving up.
-const MAX_ATTEMPTS: u32 = 10;
+/// Attempts of the whole transaction before giving up. Generous: every
+/// answer to a batch also updates the batch document (its median and answer
+/// count), so concurrent submissions to one batch conflict and retry.
+const MAX_ATTEMPTS: u32 = 100;
 
-/// Time after which no further attempt is started, as in the driver's helper.
-const MAX_TIME: Duration = Duration::from_secs(120);
+/// Attempts after a duplicate key: one more normally settles it, so a
+/// conflict that persists is a real one and is returned.
+const MAX_CONFLICT_RETRIES: u32 = 2;
+
+/// Time after which no further attempt is started. The driver's helper
+/// allows 120 s; an API request should fail well before its client gives up.
+const MAX_TIME: Duration = Duration::from_secs(30);
 
 /// Runs `attempt` inside a transaction and commits it. The closure may run
 /// several times, so it must start from scratch each time (it gets a fresh
@@ -39,6 +46,7 @@ where
     let started = Instant::now();
     let mut session = client.start_session().await?;
     let mut tries = 0u32;
+    let mut conflicts = 0u32;
     'attempt: loop {
         tries += 1;
         // Snapshot reads and majority commits: what the attempt read is what
@@ -56,7 +64,11 @@ where
                 if let Err(abort) = session.abort_transaction().await {
                     tracing::debug!(error = %abort, "aborting a MongoDB transaction failed");
                 }
-                if retryable(&err) && tries < MAX_ATTEMPTS && started.elapsed() < MAX_TIME {
+                if matches!(err, StoreError::Conflict(_)) {
+                    conflicts += 1;
+                }
+                let retry = retryable(&err) && conflicts <= MAX_CONFLICT_RETRIES;
+                if retry && tries < MAX_ATTEMPTS && started.elapsed() < MAX_TIME {
                     backoff(tries).await;
                     continue 'attempt;
                 }
@@ -68,7 +80,9 @@ where
                 Ok(()) => return Ok(value),
                 Err(err) if started.elapsed() >= MAX_TIME => return Err(err.into()),
                 Err(err) if err.contains_label(UNKNOWN_TRANSACTION_COMMIT_RESULT) => continue,
-                Err(err) if err.contains_label(TRANSIENT_TRANSACTION_ERROR) && tries < MAX_ATTEMPTS => {
+                Err(err)
+                    if err.contains_label(TRANSIENT_TRANSACTION_ERROR) && tries < MAX_ATTEMPTS =>
+                {
                     backoff(tries).await;
                     continue 'attempt;
                 }
@@ -105,8 +119,12 @@ mod tests {
 
     #[test]
     fn refusals_and_plain_failures_are_not_retried() {
-        assert!(!retryable(&StoreError::Refused(SubmitRefusal::UnknownTask { index: 0 })));
-        assert!(!retryable(&StoreError::Backend(anyhow::anyhow!("disk full"))));
+        assert!(!retryable(&StoreError::Refused(
+            SubmitRefusal::UnknownTask { index: 0 }
+        )));
+        assert!(!retryable(&StoreError::Backend(anyhow::anyhow!(
+            "disk full"
+        ))));
         assert!(retryable(&StoreError::Conflict("E11000".into())));
     }
 }

@@ -10,11 +10,10 @@ use uuid::Uuid;
 use super::SqliteStore;
 use super::claim::{live_leases, set_busy_until};
 use super::codec::{from_json, json_text};
+use crate::domain::answering::{self, AnswerFacts, LeaseWindow, Receipt};
 use crate::domain::consensus::{TaskState, WorkerModel, evaluate};
 use crate::domain::kinds::{KindSettings, Question, Vote};
-use crate::domain::pace;
 use crate::domain::policy::BatchPolicy;
-use crate::domain::quality::qualification;
 use crate::store::{
     AnswerOutcome, AnswerStatus, AnswerSubmission, GoldFeedback, StoreResult, SubmitRefusal,
 };
@@ -99,9 +98,7 @@ fn store_one(
         .optional()?;
     if let Some((owner, outcome)) = previous {
         if owner != me {
-            return conflict(
-                "This client_id belongs to another answer; generate a fresh UUID per answer.",
-            );
+            return conflict(answering::FOREIGN_CLIENT_ID);
         }
         return Ok(Ok(from_json(&outcome)?));
     }
@@ -120,7 +117,7 @@ fn store_one(
         if votes == submission.votes {
             return Ok(Ok(from_json(&outcome)?));
         }
-        return conflict("You already answered this task with a different answer.");
+        return conflict(answering::DIFFERENT_ANSWER);
     }
 
     if !rules.contains_key(&task.batch_id) {
@@ -135,65 +132,62 @@ fn store_one(
         .prepare_cached("SELECT leased_at, expires_at, session_id FROM leases WHERE task_seq = ?1 AND contributor_id = ?2")?
         .query_row(params![task.seq, me], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
         .optional()?;
-    let status = if task.state != TaskState::Open {
-        AnswerStatus::Extra
-    } else if lease
-        .as_ref()
-        .is_some_and(|(_, expires, _)| *expires > now_ms)
-    {
-        AnswerStatus::Accepted
-    } else {
-        AnswerStatus::Late
-    };
-
-    // Gold: compare votes, update the contributor's record, decide qualification.
+    // Gold record so far, the session's remaining wall clock: the facts the
+    // shared answer rules decide on.
     let (gold_total, gold_correct): (u32, u32) = tx
         .prepare_cached("SELECT gold_total, gold_correct FROM participation WHERE batch_id = ?1 AND contributor_id = ?2")?
         .query_row(params![task.batch_id, me], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?
         .unwrap_or((0, 0));
-    let feedback = match (&task.gold_answer, &task.gold_votes) {
-        (Some(answer), Some(votes)) if task.is_gold => {
-            let expected: Vec<Vote> = from_json(votes)?;
-            Some(GoldFeedback {
-                correct: expected == submission.votes,
-                correct_answer: from_json(answer)?,
-                explanation: task.gold_explanation.clone().unwrap_or_default(),
-            })
-        }
+    let gold = match (&task.gold_answer, &task.gold_votes) {
+        (Some(answer), Some(votes)) if task.is_gold => Some((
+            from_json::<serde_json::Value>(answer)?,
+            from_json::<Vec<Vote>>(votes)?,
+        )),
         _ => None,
     };
-    let (gold_total, gold_correct) = match &feedback {
-        Some(f) => (gold_total + 1, gold_correct + u32::from(f.correct)),
-        None => (gold_total, gold_correct),
+    let window = match &lease {
+        Some((leased_at, expires_at, session)) => Some(LeaseWindow {
+            leased_at_ms: *leased_at,
+            expires_at_ms: *expires_at,
+            session_headroom: session_headroom(tx, session, now_ms)?,
+        }),
+        None => None,
     };
-    let qualified = qualification(gold_correct, gold_total, batch.policy.qualification_rule())
-        .counts_towards_consensus();
-    let counted = qualified && !task.is_gold && status != AnswerStatus::Extra;
-
-    // Credit: server-measured window, capped, within the session's wall clock.
-    let window = lease.as_ref().map_or(0.0, |(leased_at, _, _)| {
-        (now_ms - leased_at) as f64 / 1000.0
+    let assessed = answering::assess(&AnswerFacts {
+        task_state: task.state,
+        is_gold: task.is_gold,
+        gold_votes: gold.as_ref().map(|(_, votes)| votes.as_slice()),
+        lease: window,
+        gold_total,
+        gold_correct,
+        policy: &batch.policy,
+        median_seconds: batch.median,
+        votes: &submission.votes,
+        seconds_spent: submission.seconds_spent,
+        now_ms,
     });
-    let cap = batch.policy.credit_cap(batch.median);
-    let mut credited = if lease.is_some() {
-        pace::credited_seconds(window, submission.seconds_spent, batch.median, cap)
-    } else {
-        // No lease to measure from: credit the reported time, at most the median.
-        pace::credited_seconds(batch.median, submission.seconds_spent, batch.median, cap)
+    let status = match assessed.receipt {
+        Receipt::Accepted => AnswerStatus::Accepted,
+        Receipt::Late => AnswerStatus::Late,
+        Receipt::Extra => AnswerStatus::Extra,
     };
+    let (gold_total, gold_correct) = (assessed.gold_total, assessed.gold_correct);
+    let (counted, credited) = (assessed.counted, assessed.credited_seconds);
     if let Some((_, _, session)) = &lease {
-        credited = credited.min(session_headroom(tx, session, now_ms)?);
         tx.prepare_cached(
             "UPDATE sessions SET credited_seconds = credited_seconds + ?2 WHERE id = ?1",
         )?
         .execute(params![session, credited])?;
-        let observed = submission
-            .seconds_spent
-            .unwrap_or(window)
-            .min(window.max(1.0));
-        batch.median = pace::update_median(batch.median, observed);
     }
+    batch.median = assessed.median_seconds;
+    let feedback = gold
+        .zip(assessed.gold_correct_answer)
+        .map(|((answer, _), correct)| GoldFeedback {
+            correct,
+            correct_answer: answer,
+            explanation: task.gold_explanation.clone().unwrap_or_default(),
+        });
 
     let outcome = AnswerOutcome {
         client_id: submission.client_id,
@@ -219,7 +213,7 @@ fn store_one(
         now_ms,
     ])?;
     let answer_id = tx.last_insert_rowid();
-    let marked = !qualified || outcome.feedback.as_ref().is_some_and(|f| !f.correct);
+    let marked = assessed.marked;
     tx.prepare_cached(
         "INSERT INTO credit_ledger (answer_id, contributor_id, project_id, batch_id, kind, seconds, late, extra, marked, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -317,8 +311,7 @@ fn session_headroom(tx: &Transaction<'_>, session: &str, now_ms: i64) -> StoreRe
         .query_row([session], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?
         .unwrap_or((now_ms, 0));
-    let elapsed = (now_ms - started).max(0) / 1000;
-    Ok((elapsed - credited).max(0) as u32)
+    Ok(answering::session_headroom(started, credited, now_ms))
 }
 
 fn task_row(tx: &Transaction<'_>, id: Uuid) -> StoreResult<Option<TaskRow>> {

@@ -5,6 +5,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::SqliteStore;
 use super::codec::{from_json, uuid};
+use crate::domain::bundle::{BundlePlan, gold_wanted};
 use crate::domain::policy::BatchPolicy;
 use crate::domain::project::Audience;
 use crate::store::{ClaimRequest, LeasedTask, StoreResult};
@@ -36,28 +37,20 @@ impl SqliteStore {
                     request.budget_seconds,
                 ],
             )?;
-            let total_priority: u32 = batches.iter().map(|b| b.policy.priority).sum();
-            let mut remaining = f64::from(request.budget_seconds);
+            let mut plan = BundlePlan::new(
+                request.budget_seconds,
+                batches.iter().map(|batch| batch.policy.priority),
+            );
             let mut leased = Vec::new();
             for (position, batch) in batches.iter().enumerate() {
-                let estimate = batch.median_seconds.max(1.0);
-                // Each batch gets a priority-weighted share; what a batch
-                // cannot use rolls over to the next.
-                let share = if position + 1 == batches.len() {
-                    remaining
-                } else {
-                    (f64::from(request.budget_seconds) * f64::from(batch.policy.priority)
-                        / f64::from(total_priority.max(1)))
-                    .min(remaining)
-                };
-                let wanted = ((share / estimate).floor() as usize).max(usize::from(leased.is_empty()));
+                let wanted = plan.wanted(position, batch.policy.priority, batch.median_seconds);
                 if wanted == 0 {
                     continue;
                 }
                 let got = lease_from_batch(tx, &request, batch, wanted)?;
-                remaining -= got.len() as f64 * estimate;
+                let more = plan.took(got.len(), batch.median_seconds);
                 leased.extend(got);
-                if remaining < 1.0 {
+                if !more {
                     break;
                 }
             }
@@ -122,13 +115,17 @@ fn lease_from_batch(
         .query_row(params![batch.id, contributor], |row| row.get(0))
         .optional()?
         .unwrap_or(0);
-    let gold_wanted = (wanted as f64 * batch.policy.gold_share(gold_seen)).round() as usize;
+    let gold_wanted = gold_wanted(&batch.policy, wanted, gold_seen);
     let mut picked: Vec<(i64, String, String)> = Vec::with_capacity(wanted);
 
     if gold_wanted > 0 {
+        // `state IN (all states)` is no filter, but it lets the gold lookup
+        // seek straight to the batch's gold tasks in `tasks_claim` (batch,
+        // state, is_gold, ...); with `batch_id` alone every task of the batch
+        // was scanned, a million index entries per claim at a million tasks.
         let mut gold = tx.prepare_cached(
             "SELECT t.seq, t.id, t.content FROM tasks t
-             WHERE t.batch_id = ?1 AND t.is_gold = 1
+             WHERE t.batch_id = ?1 AND t.state IN (0, 1, 2, 3) AND t.is_gold = 1
                AND NOT EXISTS (SELECT 1 FROM answers a WHERE a.task_seq = t.seq AND a.contributor_id = ?2)
                AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.task_seq = t.seq
                                AND l.contributor_id = ?2 AND l.expires_at > ?3)
@@ -232,4 +229,22 @@ pub(super) fn set_busy_until(
     tx.prepare_cached("UPDATE tasks SET busy_until = ?2 WHERE seq = ?1")?
         .execute(params![seq, busy_until])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::consensus::TaskState;
+
+    /// The gold lookup in `lease_from_batch` lists every state code.
+    #[test]
+    fn the_gold_lookup_lists_every_task_state() {
+        for code in 0..=3 {
+            assert_eq!(TaskState::from_code(code).code(), code);
+        }
+        assert_eq!(
+            TaskState::from_code(4).code(),
+            0,
+            "a fifth task state exists: add its code to the gold lookup"
+        );
+    }
 }

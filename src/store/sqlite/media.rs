@@ -252,3 +252,43 @@ impl MediaStore for SqliteStore {
         .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHA: &str = "ab0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd";
+
+    #[test]
+    fn files_are_laid_out_by_hash_prefix() {
+        let path = file_path(Path::new("/data/media"), SHA).expect("a valid hash");
+        assert_eq!(
+            path,
+            Path::new(
+                "/data/media/ab/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd.jpg"
+            )
+        );
+    }
+
+    #[test]
+    fn anything_but_a_lower_case_hash_is_refused_as_a_path() {
+        assert!(file_path(Path::new("/m"), "../../etc/passwd").is_err());
+        assert!(file_path(Path::new("/m"), &SHA.to_uppercase()).is_err());
+        assert!(file_path(Path::new("/m"), &SHA[..63]).is_err());
+    }
+
+    #[test]
+    fn writing_the_same_content_twice_keeps_one_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        write_file(dir.path(), SHA, b"first").expect("written");
+        write_file(dir.path(), SHA, b"first").expect("written again");
+        let shard: Vec<_> = std::fs::read_dir(dir.path().join("ab"))
+            .expect("shard directory")
+            .flatten()
+            .map(|entry| entry.file_name())
+            .collect();
+        assert_eq!(shard.len(), 1, "no temp files are left behind: {shard:?}");
+        let stored = std::fs::read(file_path(dir.path(), SHA).expect("path")).expect("read");
+        assert_eq!(stored, b"first");
+    }
+}

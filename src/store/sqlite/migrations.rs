@@ -154,6 +154,23 @@ const MIGRATIONS: &[&str] = &[
         created_at INTEGER NOT NULL
     );
     CREATE INDEX observations_media ON observations(media_id) WHERE media_id IS NOT NULL;",
+    // 4: certificates. The signed JSON is written once; triggers refuse any
+    // edit of it, and a revocation, once recorded, stands.
+    "CREATE TABLE certificates (
+        id TEXT PRIMARY KEY,
+        contributor_id TEXT NOT NULL,
+        signed TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER,
+        revoke_reason TEXT
+    );
+    CREATE INDEX certificates_contributor ON certificates(contributor_id, created_at);
+    CREATE TRIGGER certificates_immutable
+    BEFORE UPDATE OF id, contributor_id, signed, created_at ON certificates
+    BEGIN SELECT RAISE(ABORT, 'an issued certificate cannot be edited'); END;
+    CREATE TRIGGER certificates_revoked_once
+    BEFORE UPDATE OF revoked_at, revoke_reason ON certificates WHEN OLD.revoked_at IS NOT NULL
+    BEGIN SELECT RAISE(ABORT, 'a recorded revocation cannot be changed'); END;",
 ];
 
 /// Brings the schema up to date inside one transaction.

@@ -1,0 +1,288 @@
+//! Contribution certificates: issued for a period, signed with the
+//! service's Ed25519 key, rendered as PDF for their owner, and verifiable by
+//! anyone, without an account, online or offline.
+
+mod pdf_name;
+mod views;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use chrono::Utc;
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::payload::{Binary, Json};
+use poem_openapi::{ApiResponse, OpenApi};
+use uuid::Uuid;
+
+use self::pdf_name::PdfName;
+use self::views::{
+    ALGORITHM, CertificateRequest, CertificateView, PublicKeyView, PublicKeysView, RevokeRequest,
+    VerificationView,
+};
+use super::auth::Caller;
+use super::error::ApiError;
+use super::state::{AppState, SharedState};
+use super::tags::ApiTags;
+use crate::domain::account::{Role, bounded_text};
+use crate::domain::certificate::{
+    CertificateContent, CertificateInput, QualityIndicators, key_id, render_pdf, sign,
+};
+use crate::domain::credits::{
+    DateRange, RecordCheck, activity_rows, certificate_contributor, certificate_period,
+    check_record, record_text, tally,
+};
+use crate::domain::field_error::FieldError;
+use crate::store::StoredCertificate;
+
+pub struct CertificatesApi;
+
+#[derive(ApiResponse)]
+pub enum CertificateCreated {
+    /// The certificate, signed and stored; it can no longer be changed.
+    #[oai(status = 201)]
+    Created(Json<CertificateView>),
+}
+
+#[derive(ApiResponse)]
+pub enum VerificationResponse {
+    /// The verdict and the certificate's content.
+    #[oai(status = 200)]
+    Ok(Json<VerificationView>),
+}
+
+#[derive(ApiResponse)]
+pub enum PdfResponse {
+    /// The certificate as an A4 PDF with its verification QR code.
+    #[oai(status = 200, content_type = "application/pdf")]
+    Ok(
+        Binary<Vec<u8>>,
+        /// `inline`, with a file name to save it under.
+        #[oai(header = "Content-Disposition")]
+        String,
+    ),
+}
+
+#[derive(ApiResponse)]
+pub enum PublicKeysResponse {
+    /// The public keys.
+    #[oai(status = 200)]
+    Ok(Json<PublicKeysView>),
+}
+
+fn certificate_key_id(state: &AppState) -> String {
+    key_id(&state.signing_key.verifying_key())
+}
+
+/// Reads a stored certificate back and checks it against the known keys.
+fn check_stored(state: &AppState, record: &StoredCertificate) -> RecordCheck {
+    let current = state.signing_key.verifying_key();
+    let current_id = key_id(&current);
+    check_record(record.signed.as_bytes(), |id| {
+        (id == current_id).then_some(current)
+    })
+}
+
+fn no_such_certificate() -> ApiError {
+    ApiError::not_found("There is no certificate with this id.")
+}
+
+async fn stored(state: &SharedState, id: Uuid) -> Result<StoredCertificate, ApiError> {
+    state
+        .store
+        .certificate(id)
+        .await?
+        .ok_or_else(no_such_certificate)
+}
+
+#[OpenApi(tag = "ApiTags::Credits")]
+impl CertificatesApi {
+    /// Issue a contribution certificate for a period (UTC days, both
+    /// inclusive, finished days only, at most three years): your name and
+    /// registration, organisation, credited hours by project and task kind
+    /// with dates, quality indicators, how the time maps to NMC, GMC and
+    /// HCPC CPD expectations, reflection prompts, and a verification link.
+    /// It is signed with Ed25519 and cannot be changed afterwards.
+    #[oai(
+        path = "/v1/me/certificates",
+        method = "post",
+        operation_id = "create_certificate"
+    )]
+    async fn issue(
+        &self,
+        state: Data<&SharedState>,
+        caller: Caller,
+        body: Json<CertificateRequest>,
+    ) -> Result<CertificateCreated, ApiError> {
+        let now = Utc::now();
+        let period = certificate_period(body.0.from, body.0.to, now.date_naive())?;
+        if !state.settings.public_url.starts_with("https://") {
+            return Err(ApiError::unavailable(
+                "Certificates cannot be issued until this server's public address \
+                 (TESSERA_PUBLIC_URL) is an https address.",
+            ));
+        }
+        let account = state
+            .store
+            .account(caller.account_id())
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("This account no longer exists."))?;
+        let range = DateRange {
+            from: Some(period.from),
+            to: Some(period.to),
+        };
+        let days = state.store.credit_days(account.id, range).await?;
+        if days.is_empty() {
+            return Err(FieldError::new("from", "you have no credited time in this period").into());
+        }
+        let quality = state.store.credit_quality(account.id, range).await?;
+        let id = Uuid::new_v4();
+        let content = CertificateContent::new(CertificateInput {
+            certificate_id: id,
+            issued_at: now,
+            contributor: certificate_contributor(
+                &account.display_name,
+                account.staff_group,
+                account.organisation.as_deref(),
+                account.registration_number.as_deref(),
+            ),
+            period,
+            activities: activity_rows(&days),
+            quality: QualityIndicators {
+                consensus_agreement: tally(quality.consensus_agreement),
+                gold_accuracy: tally(quality.gold_accuracy),
+            },
+            verification_url: format!("{}/v1/certificates/{id}/verify", state.settings.public_url),
+        })
+        .map_err(ApiError::internal)?;
+        let signed = sign(&content, &state.signing_key, &certificate_key_id(&state))
+            .map_err(ApiError::internal)?;
+        state
+            .store
+            .insert_certificate(&StoredCertificate {
+                id,
+                contributor_id: account.id,
+                signed: record_text(&signed).map_err(ApiError::internal)?,
+                created_at: content.issued_at,
+                revoked_at: None,
+                revoke_reason: None,
+            })
+            .await?;
+        Ok(CertificateCreated::Created(Json(CertificateView::new(
+            &signed,
+            &state.settings.public_url,
+        ))))
+    }
+
+    /// Download your certificate as a PDF to file as CPD evidence. Only its
+    /// owner can; anyone else gets 404. A revoked certificate, or one that
+    /// no longer verifies, is not rendered (409).
+    #[oai(
+        path = "/v1/certificates/:certificate_id.pdf",
+        method = "get",
+        operation_id = "get_certificate_pdf"
+    )]
+    async fn pdf(
+        &self,
+        state: Data<&SharedState>,
+        caller: Caller,
+        /// The certificate's id (the path ends in `.pdf`).
+        certificate_id: Path<PdfName>,
+    ) -> Result<PdfResponse, ApiError> {
+        let record = stored(&state, certificate_id.0.0).await?;
+        if record.contributor_id != caller.account_id() {
+            return Err(no_such_certificate());
+        }
+        if record.revoked_at.is_some() {
+            return Err(ApiError::conflict(
+                "This certificate was revoked; issue a new one.",
+            ));
+        }
+        let check = check_stored(&state, &record);
+        let Some(signed) = check.signed().filter(|_| check.is_valid()).cloned() else {
+            return Err(ApiError::conflict(
+                "This certificate no longer verifies; issue a new one.",
+            ));
+        };
+        // Laying out and embedding fonts takes CPU time: off the async threads.
+        let pdf = tokio::task::spawn_blocking(move || render_pdf(&signed))
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(ApiError::internal)?;
+        let disposition = format!("inline; filename=\"tessera-certificate-{}.pdf\"", record.id);
+        Ok(PdfResponse::Ok(Binary(pdf), disposition))
+    }
+
+    /// Check a certificate. Public: no account needed. Says whether it is
+    /// genuine (the signature matches its content under Tessera's key and
+    /// the stored certificate is unaltered), whether it was revoked, and
+    /// what it says. `valid` is the one field an appraiser needs.
+    #[oai(
+        path = "/v1/certificates/:certificate_id/verify",
+        method = "get",
+        operation_id = "verify_certificate"
+    )]
+    async fn verify(
+        &self,
+        state: Data<&SharedState>,
+        /// The certificate's id, as printed on it.
+        certificate_id: Path<Uuid>,
+    ) -> Result<VerificationResponse, ApiError> {
+        let record = stored(&state, certificate_id.0).await?;
+        let check = check_stored(&state, &record);
+        Ok(VerificationResponse::Ok(Json(VerificationView::new(
+            &record, &check,
+        ))))
+    }
+
+    /// The public keys certificates are signed with, to verify them offline.
+    /// Public: no account needed. A certificate's signature is Ed25519 over
+    /// its `content` as compact JSON, under the key whose id it names.
+    #[oai(
+        path = "/v1/certificates/public-key",
+        method = "get",
+        operation_id = "get_certificate_public_key"
+    )]
+    async fn public_key(&self, state: Data<&SharedState>) -> Result<PublicKeysResponse, ApiError> {
+        let key = state.signing_key.verifying_key();
+        Ok(PublicKeysResponse::Ok(Json(PublicKeysView {
+            keys: vec![PublicKeyView {
+                key_id: key_id(&key),
+                algorithm: ALGORITHM.to_owned(),
+                public_key: BASE64.encode(key.as_bytes()),
+            }],
+        })))
+    }
+
+    /// Withdraw a certificate, for example one issued for the wrong dates.
+    /// Its owner or an administrator may. The certificate itself is kept
+    /// unchanged; verification then reports it as revoked, with the reason
+    /// and time. The first revocation stands.
+    #[oai(
+        path = "/v1/certificates/:certificate_id/revoke",
+        method = "post",
+        operation_id = "revoke_certificate"
+    )]
+    async fn revoke(
+        &self,
+        state: Data<&SharedState>,
+        caller: Caller,
+        /// The certificate's id.
+        certificate_id: Path<Uuid>,
+        body: Json<RevokeRequest>,
+    ) -> Result<VerificationResponse, ApiError> {
+        let record = stored(&state, certificate_id.0).await?;
+        if record.contributor_id != caller.account_id() && !caller.0.has_role(Role::Admin) {
+            return Err(no_such_certificate());
+        }
+        let reason = bounded_text("reason", &body.0.reason, 500)?;
+        let record = state
+            .store
+            .revoke_certificate(record.id, Utc::now(), &reason)
+            .await?
+            .ok_or_else(no_such_certificate)?;
+        let check = check_stored(&state, &record);
+        Ok(VerificationResponse::Ok(Json(VerificationView::new(
+            &record, &check,
+        ))))
+    }
+}
