@@ -31,6 +31,11 @@ pub struct Settings {
     pub login_attempts: u32,
     /// Length of the login rate-limit window.
     pub login_window: Duration,
+    /// Uploads (batches and observations) allowed per account in one
+    /// window (`TESSERA_UPLOAD_ATTEMPTS`, default 120 per
+    /// `TESSERA_UPLOAD_WINDOW_SECONDS`, default 3600).
+    pub upload_attempts: u32,
+    pub upload_window: Duration,
     /// How often live batches are re-estimated off the hot path
     /// (`TESSERA_REESTIMATE_SECONDS`, default 300; 0 turns it off).
     pub reestimate_every: Duration,
@@ -74,6 +79,12 @@ impl Settings {
             refresh_token_ttl: seconds("TESSERA_REFRESH_TOKEN_SECONDS", 30 * 24 * 3600)?,
             login_attempts: parse_or(get("TESSERA_LOGIN_ATTEMPTS"), "TESSERA_LOGIN_ATTEMPTS", 10)?,
             login_window: seconds("TESSERA_LOGIN_WINDOW_SECONDS", 300)?,
+            upload_attempts: parse_or(
+                get("TESSERA_UPLOAD_ATTEMPTS"),
+                "TESSERA_UPLOAD_ATTEMPTS",
+                120,
+            )?,
+            upload_window: seconds("TESSERA_UPLOAD_WINDOW_SECONDS", 3600)?,
             reestimate_every: seconds("TESSERA_REESTIMATE_SECONDS", 300)?,
             log_json: parse_or(get("TESSERA_LOG_JSON"), "TESSERA_LOG_JSON", true)?,
         })

@@ -43,10 +43,10 @@ impl Application {
             .chain_update(signing_key.to_bytes())
             .finalize()
             .into();
-        if !settings.public_url.starts_with("https://") {
+        if !crate::domain::certificate::verifiable_address(&settings.public_url) {
             tracing::warn!(
                 public_url = %settings.public_url,
-                "certificates cannot be issued until TESSERA_PUBLIC_URL is an https address"
+                "certificates cannot be issued until TESSERA_PUBLIC_URL is an https (or local loopback) address"
             );
         }
         let state = Arc::new(AppState {
@@ -54,6 +54,7 @@ impl Application {
             pseudonym_key,
             kind_settings: Default::default(),
             login_limiter: RateLimiter::new(settings.login_attempts, settings.login_window),
+            upload_limiter: RateLimiter::new(settings.upload_attempts, settings.upload_window),
             settings,
             store,
             tokens,

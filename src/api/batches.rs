@@ -212,6 +212,7 @@ impl BatchesApi {
         body: BatchUpload,
     ) -> Result<BatchCreatedResponse, ApiError> {
         let project = managed_project(&state, &caller, project_id.0).await?;
+        state.count_upload(caller.account_id())?;
         if body.file.size() > MAX_UPLOAD_BYTES {
             return Err(ApiError::payload_too_large(format!(
                 "The file is larger than {} MB.",

@@ -115,10 +115,10 @@ impl CertificatesApi {
     ) -> Result<CertificateCreated, ApiError> {
         let now = Utc::now();
         let period = certificate_period(body.0.from, body.0.to, now.date_naive())?;
-        if !state.settings.public_url.starts_with("https://") {
+        if !crate::domain::certificate::verifiable_address(&state.settings.public_url) {
             return Err(ApiError::unavailable(
                 "Certificates cannot be issued until this server's public address \
-                 (TESSERA_PUBLIC_URL) is an https address.",
+                 (TESSERA_PUBLIC_URL) is an https (or local loopback) address.",
             ));
         }
         let account = state

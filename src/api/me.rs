@@ -56,6 +56,14 @@ pub enum AccountResponse {
     Ok(Json<AccountView>),
 }
 
+#[derive(ApiResponse)]
+pub enum EraseResponse {
+    /// The account, its sign-ins and certificates are gone. Answers stay as
+    /// anonymous research data that nothing links back to you.
+    #[oai(status = 204)]
+    Erased,
+}
+
 #[OpenApi(tag = "ApiTags::Me")]
 impl MeApi {
     /// Who am I? Returns the signed-in account.
@@ -71,5 +79,20 @@ impl MeApi {
             .await?
             .ok_or_else(|| ApiError::unauthorized("This account no longer exists."))?;
         Ok(AccountResponse::Ok(Json(account.into())))
+    }
+
+    /// Erase your account. Sign-ins stop at once; certificates you issued
+    /// no longer verify.
+    #[oai(path = "/v1/me", method = "delete", operation_id = "delete_me")]
+    async fn erase(
+        &self,
+        state: Data<&SharedState>,
+        caller: Caller,
+    ) -> Result<EraseResponse, ApiError> {
+        if state.store.erase_account(caller.account_id()).await? {
+            Ok(EraseResponse::Erased)
+        } else {
+            Err(ApiError::unauthorized("This account no longer exists."))
+        }
     }
 }

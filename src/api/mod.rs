@@ -15,6 +15,7 @@ pub mod observations;
 pub mod observe;
 pub mod ops;
 mod photo_upload;
+pub mod privacy;
 pub mod projects;
 pub mod quality;
 pub mod results;
@@ -35,6 +36,7 @@ use self::state::SharedState;
 type Apis = (
     accounts::AccountsApi,
     me::MeApi,
+    privacy::PrivacyApi,
     projects::ProjectsApi,
     batches::BatchesApi,
     sessions::SessionsApi,
@@ -54,6 +56,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
         (
             accounts::AccountsApi,
             me::MeApi,
+            privacy::PrivacyApi,
             projects::ProjectsApi,
             batches::BatchesApi,
             sessions::SessionsApi,

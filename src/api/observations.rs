@@ -125,6 +125,8 @@ impl ObservationsApi {
         if let Some(existing) = state.store.observation(client_id).await? {
             return replay(&caller, project.id, existing);
         }
+        // Retries above are free; only new observations spend the budget.
+        state.count_upload(caller.account_id())?;
         let batch = observation_batch(&state, project.id, batch_id).await?;
         let KindSettings::Observation(form) = &batch.settings else {
             return Err(ApiError::internal("observation batch without a form"));

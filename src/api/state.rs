@@ -17,6 +17,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub tokens: Arc<TokenService>,
     pub login_limiter: RateLimiter,
+    /// Per-account budget for batch uploads and logged observations.
+    pub upload_limiter: RateLimiter,
     /// Signs contribution certificates: the service's Ed25519 key, the one
     /// that also signs access tokens, published at `/v1/certificates/public-key`.
     pub signing_key: ed25519_dalek::SigningKey,
@@ -28,6 +30,15 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Counts one upload by the caller; 429 with `Retry-After` once the
+    /// account's budget for the window is spent.
+    pub fn count_upload(&self, account: Uuid) -> Result<(), ApiError> {
+        let key = format!("upload:{account}");
+        self.upload_limiter
+            .attempt(&[&key], std::time::Instant::now())
+            .map_err(ApiError::too_many_requests)
+    }
+
     /// The kind settings of a batch, from the cache or the store.
     pub async fn kind_settings(&self, batch_id: Uuid) -> Result<Arc<KindSettings>, ApiError> {
         if let Some(found) = self

@@ -13,6 +13,10 @@ use super::quality::qualification;
 pub const FOREIGN_CLIENT_ID: &str =
     "This client_id belongs to another answer; generate a fresh UUID per answer.";
 
+/// Refusal detail when someone tries to verify their own observation.
+pub const OWN_OBSERVATION: &str =
+    "You logged this observation; other staff verify it, so it cannot be answered by you.";
+
 /// Refusal detail when the contributor already answered the task differently.
 pub const DIFFERENT_ANSWER: &str = "You already answered this task with a different answer.";
 

@@ -181,8 +181,7 @@ pub fn ensure_loopback(base: &str) -> anyhow::Result<()> {
     // IPv6 hosts come back in brackets, e.g. `[::1]`.
     let host = url.host_str().unwrap_or_default();
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    let loopback =
-        host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    let loopback = host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
     anyhow::ensure!(
         loopback,
         "{base} is not a loopback address; load is only ever sent to this machine"

@@ -67,8 +67,14 @@ pub async fn run(drill: Drill) -> anyhow::Result<()> {
 }
 
 async fn durability(args: DurabilityArgs) -> anyhow::Result<()> {
-    anyhow::ensure!((1..=1000).contains(&args.clients), "--clients must be 1 to 1000");
-    anyhow::ensure!(args.kill_after_ms <= 30_000, "--kill-after-ms must be at most 30000");
+    anyhow::ensure!(
+        (1..=1000).contains(&args.clients),
+        "--clients must be 1 to 1000"
+    );
+    anyhow::ensure!(
+        args.kill_after_ms <= 30_000,
+        "--kill-after-ms must be at most 30000"
+    );
     let scratch = Scratch::new("drill")?;
     let people = People::new("drill", args.clients);
     let batch = seed_store(&scratch, &people, args.tasks).await?;
@@ -87,8 +93,11 @@ async fn durability(args: DurabilityArgs) -> anyhow::Result<()> {
         .iter()
         .enumerate()
         .map(|(client, token)| {
-            let (api, token, acked, stop) = (api.clone(), token.clone(), acked.clone(), stop.clone());
-            tokio::spawn(async move { send_until_stopped(client, &api, &token, &acked, &stop).await })
+            let (api, token, acked, stop) =
+                (api.clone(), token.clone(), acked.clone(), stop.clone());
+            tokio::spawn(
+                async move { send_until_stopped(client, &api, &token, &acked, &stop).await },
+            )
         })
         .collect();
 
@@ -103,8 +112,14 @@ async fn durability(args: DurabilityArgs) -> anyhow::Result<()> {
         client.await?;
     }
     let acked = std::mem::take(&mut *lock(&acked));
-    anyhow::ensure!(!acked.is_empty(), "no answer was acknowledged before the kill");
-    eprintln!("killed the server with SIGKILL after {} acknowledged answers; restarting", acked.len());
+    anyhow::ensure!(
+        !acked.is_empty(),
+        "no answer was acknowledged before the kill"
+    );
+    eprintln!(
+        "killed the server with SIGKILL after {} acknowledged answers; restarting",
+        acked.len()
+    );
 
     let server = ServerProcess::start(&binary, scratch.path()).await?;
     let api = Api::new(&server.base, args.clients)?;
@@ -275,5 +290,7 @@ impl Export {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

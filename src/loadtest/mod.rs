@@ -96,7 +96,10 @@ impl LoadtestArgs {
             "--tasks must be 1 to 10000000"
         );
         anyhow::ensure!(self.gold < self.tasks, "--gold must be below --tasks");
-        anyhow::ensure!(self.think_ms <= 600_000, "--think-ms must be at most 600000");
+        anyhow::ensure!(
+            self.think_ms <= 600_000,
+            "--think-ms must be at most 600000"
+        );
         Ok(())
     }
 
@@ -130,7 +133,10 @@ pub async fn run(args: LoadtestArgs) -> anyhow::Result<()> {
     let people = People::new(&run_tag, args.staff);
 
     let seeding = Instant::now();
-    eprintln!("seeding {} tasks and {} accounts...", args.tasks, args.staff);
+    eprintln!(
+        "seeding {} tasks and {} accounts...",
+        args.tasks, args.staff
+    );
     let researcher = seed::accounts(target.store.as_ref(), &people).await?;
     let plan = BatchPlan {
         tasks: args.tasks,

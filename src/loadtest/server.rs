@@ -67,7 +67,10 @@ impl ServerProcess {
     /// `kill -9`: no chance to flush, close or say goodbye.
     pub async fn kill_hard(mut self) -> anyhow::Result<()> {
         self.child.start_kill().context("sending SIGKILL")?;
-        self.child.wait().await.context("waiting for the killed server")?;
+        self.child
+            .wait()
+            .await
+            .context("waiting for the killed server")?;
         Ok(())
     }
 

@@ -42,7 +42,10 @@ impl Tally {
 
     /// Records a failure as `endpoint status`, e.g. `answers 409`.
     pub fn failed(&mut self, endpoint: &str, status: &str) {
-        *self.errors.entry(format!("{endpoint} {status}")).or_default() += 1;
+        *self
+            .errors
+            .entry(format!("{endpoint} {status}"))
+            .or_default() += 1;
     }
 
     pub fn merge(&mut self, other: Tally) {

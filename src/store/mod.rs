@@ -6,6 +6,7 @@ mod accounts;
 mod credits;
 mod media;
 pub mod mongo;
+mod privacy;
 mod projects;
 mod quality;
 mod sessions;
@@ -16,6 +17,7 @@ pub use credits::{BatchImpact, CreditStore, StoredCertificate};
 pub use media::{
     Logged, MediaRecord, MediaSize, MediaStore, NewObservation, NewPhoto, ObservationRecord,
 };
+pub use privacy::{ExportedAnswer, PersonalData, PrivacyStore};
 pub use projects::{
     Batch, BatchCounts, GoldAnswer, NewTask, Project, ProjectProgress, ProjectStore, RawAnswer,
     TaskResult,
@@ -50,6 +52,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 #[async_trait::async_trait]
 pub trait Store:
     AccountStore
+    + PrivacyStore
     + ProjectStore
     + QualityStore
     + SessionStore

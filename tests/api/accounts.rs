@@ -251,3 +251,60 @@ async fn the_demo_seed_creates_accounts_that_can_log_in_once() {
     // A second seed leaves the store alone rather than failing on duplicates.
     tessera::demo::seed(app.store.clone()).await.unwrap();
 }
+
+#[tokio::test]
+async fn a_person_can_export_and_then_erase_their_data() {
+    let app = TestApp::spawn().await;
+    let researcher = app.person("researcher@nhs.net", &[Role::Researcher]).await;
+    let project = app.live_project(&researcher).await;
+    let batch = app
+        .screening_batch(&researcher, &project, 1, json!({}))
+        .await;
+    let ada = app.person("ada@nhs.net", &[]).await;
+    let task = crate::helpers::task_ids(&app.claim(&ada, 5).await)[0].clone();
+    let answer = json!([{"client_id": uuid::Uuid::new_v4(), "task_id": task, "answer": {"decision": "include"}}]);
+    expect_status(app.answer(&ada, answer).await, StatusCode::OK).await;
+
+    let export = expect_status(
+        app.get("/v1/me/export", Some(&ada.access_token)).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(export["account"]["email"], "ada@nhs.net");
+    assert_eq!(export["answers"][0]["task_id"], task);
+
+    let erased = app
+        .client
+        .delete(app.url("/v1/me"))
+        .bearer_auth(&ada.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(erased.status(), StatusCode::NO_CONTENT);
+    expect_problem(
+        app.login("ada@nhs.net", PASSWORD).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    expect_problem(
+        app.post(
+            "/v1/auth/refresh",
+            &json!({"refresh_token": ada.refresh_token}),
+            None,
+        )
+        .await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    // The answer stays as research data, under a pseudonym.
+    let view = expect_status(
+        app.get(
+            &format!("/v1/batches/{batch}"),
+            Some(&researcher.access_token),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(view["answers"], 1);
+}

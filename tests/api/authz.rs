@@ -48,6 +48,8 @@ const ACCESS: &[(&str, Access)] = &[
     ("verify_certificate", Access::Public),
     ("get_certificate_public_key", Access::Public),
     ("get_me", Access::SignedIn),
+    ("get_my_export", Access::SignedIn),
+    ("delete_me", Access::SignedIn),
     ("list_projects", Access::SignedIn),
     ("get_project", Access::SignedIn),
     ("create_session", Access::SignedIn),
@@ -389,11 +391,7 @@ async fn every_operation_treats_each_kind_of_caller_as_its_access_rule_says() {
 
     let mut calls = 0;
     for op in &operations {
-        let Some(access) = ACCESS
-            .iter()
-            .find(|(id, _)| *id == op.id)
-            .map(|(_, a)| *a)
-        else {
+        let Some(access) = ACCESS.iter().find(|(id, _)| *id == op.id).map(|(_, a)| *a) else {
             failures.push(format!(
                 "{} {} ({}): not in ACCESS; say who may call it",
                 op.method, op.path, op.id
@@ -452,7 +450,19 @@ fn the_matrix_forbids_and_allows_what_the_rules_say() {
         expect(Access::SignedIn, Caller::Anonymous),
         Expect::Unauthorized
     );
-    assert!(outcome_matches(Expect::Forbidden, StatusCode::NOT_FOUND, false));
-    assert!(!outcome_matches(Expect::Forbidden, StatusCode::NOT_FOUND, true));
-    assert!(!outcome_matches(Expect::Allowed, StatusCode::FORBIDDEN, true));
+    assert!(outcome_matches(
+        Expect::Forbidden,
+        StatusCode::NOT_FOUND,
+        false
+    ));
+    assert!(!outcome_matches(
+        Expect::Forbidden,
+        StatusCode::NOT_FOUND,
+        true
+    ));
+    assert!(!outcome_matches(
+        Expect::Allowed,
+        StatusCode::FORBIDDEN,
+        true
+    ));
 }

@@ -291,3 +291,32 @@ async fn results_export_as_csv_with_pseudonyms() {
     assert!(csv.contains("\"\"contributor\"\":\"\"c-"), "{csv}");
     assert_eq!(csv.lines().count(), 3);
 }
+
+#[tokio::test]
+async fn uploads_beyond_the_budget_get_429_with_retry_after() {
+    let app = TestApp::spawn_with(|settings| settings.upload_attempts = 2).await;
+    let (researcher, project) = researcher_project(&app).await;
+    for _ in 0..2 {
+        let response = app
+            .upload(
+                &researcher,
+                &project,
+                screening_spec(),
+                "a.csv",
+                b"title\nx\n".to_vec(),
+            )
+            .await;
+        expect_status(response, StatusCode::CREATED).await;
+    }
+    let response = app
+        .upload(
+            &researcher,
+            &project,
+            screening_spec(),
+            "a.csv",
+            b"title\nx\n".to_vec(),
+        )
+        .await;
+    assert!(response.headers().contains_key("retry-after"));
+    expect_problem(response, StatusCode::TOO_MANY_REQUESTS).await;
+}

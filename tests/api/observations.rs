@@ -225,3 +225,27 @@ async fn a_photo_is_shown_only_to_the_people_who_need_it() {
     let leased = ward.media(&verifier, &path).await;
     assert_eq!(leased.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn an_observer_cannot_verify_their_own_observation() {
+    let ward = Ward::open().await;
+    let logged = expect_status(
+        ward.log(&ward.observer, &handwash(uuid::Uuid::new_v4()), None)
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let verdict = json!([{"client_id": uuid::Uuid::new_v4(), "task_id": logged["task_id"], "answer": {"verdict": "confirm"}}]);
+    let problem = expect_problem(
+        ward.app.answer(&ward.observer, verdict).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("You logged this observation"),
+        "{problem}"
+    );
+}

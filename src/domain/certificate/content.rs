@@ -272,8 +272,10 @@ impl CertificateContent {
                 return fail("a quality tally matches more than it compared".to_owned());
             }
         }
-        if !self.verification_url.starts_with("https://") {
-            return fail("verification URL must use https".to_owned());
+        if !verifiable_address(&self.verification_url) {
+            return fail(
+                "verification URL must use https (or be a local trial address)".to_owned(),
+            );
         }
         Ok(())
     }
@@ -297,4 +299,35 @@ impl CertificateContent {
 pub fn format_hours(seconds: u64) -> String {
     let hundredths = seconds / 36;
     format!("{}.{:02}", hundredths / 100, hundredths % 100)
+}
+
+/// Whether verification links may point at `url`: any https address, or a
+/// plain-http loopback address so a local trial (`serve --demo`) can issue
+/// certificates. Anything a real appraiser would visit must be https.
+pub fn verifiable_address(url: &str) -> bool {
+    url.starts_with("https://")
+        || ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+            .iter()
+            .any(|local| {
+                url.strip_prefix(local)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
+            })
+}
+
+#[cfg(test)]
+mod address_tests {
+    use super::verifiable_address;
+
+    #[test]
+    fn only_https_or_loopback_addresses_can_verify() {
+        assert!(verifiable_address(
+            "https://tessera.example.org/v1/certificates/x/verify"
+        ));
+        assert!(verifiable_address(
+            "http://127.0.0.1:8080/v1/certificates/x/verify"
+        ));
+        assert!(verifiable_address("http://localhost/v1"));
+        assert!(!verifiable_address("http://tessera.example.org/v1"));
+        assert!(!verifiable_address("http://localhost.evil.example/v1"));
+    }
 }

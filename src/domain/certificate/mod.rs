@@ -32,6 +32,7 @@ mod tests_signing;
 pub use content::{
     ActivityRow, CERTIFICATE_FORMAT, CertificateContent, CertificateInput, Contributor, CpdMapping,
     Period, QualityIndicators, Registration, Tally, TaskKind, Totals, format_hours,
+    verifiable_address,
 };
 pub use pdf::render_pdf;
 pub use signing::{

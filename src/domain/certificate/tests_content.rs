@@ -135,7 +135,7 @@ fn inconsistent_content_is_refused_with_a_reason() {
     input.verification_url = "http://tessera.example/verify/1".to_owned();
     assert_eq!(
         CertificateContent::new(input).err(),
-        invalid("verification URL must use https")
+        invalid("verification URL must use https (or be a local trial address)")
     );
 
     let mut input = sample_input(sample_rows());

@@ -27,8 +27,8 @@ use super::documents::{AnswerDoc, LedgerDoc, OutcomeDoc, SCHEMA_VERSION};
 use super::settle::BatchRules;
 use super::{MongoStore, transaction};
 use crate::domain::answering::{
-    AnswerFacts, DIFFERENT_ANSWER, FOREIGN_CLIENT_ID, LeaseWindow, Receipt, assess,
-    session_headroom,
+    AnswerFacts, DIFFERENT_ANSWER, FOREIGN_CLIENT_ID, LeaseWindow, OWN_OBSERVATION, Receipt,
+    assess, session_headroom,
 };
 use crate::domain::kinds::Vote;
 use crate::store::{
@@ -139,6 +139,9 @@ impl MongoStore {
         let Some(task) = task else {
             return Ok(Err(SubmitRefusal::UnknownTask { index: 0 }));
         };
+        if task.created_by == Some(me) {
+            return Ok(Err(conflict(OWN_OBSERVATION)));
+        }
         let earlier = stored
             .find_one(doc! { "task_id": task.id, "contributor_id": me })
             .session(&mut *session)

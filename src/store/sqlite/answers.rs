@@ -36,6 +36,7 @@ struct TaskRow {
     gold_explanation: Option<String>,
     state: TaskState,
     counted: u32,
+    created_by: Option<String>,
 }
 
 impl SqliteStore {
@@ -106,6 +107,9 @@ fn store_one(
     let Some(task) = task_row(tx, submission.task_id)? else {
         return Ok(Err(SubmitRefusal::UnknownTask { index: 0 }));
     };
+    if task.created_by.as_deref() == Some(me.as_str()) {
+        return conflict(answering::OWN_OBSERVATION);
+    }
     let earlier: Option<(String, String)> = tx
         .prepare_cached(
             "SELECT votes, outcome FROM answers WHERE task_seq = ?1 AND contributor_id = ?2",
@@ -317,7 +321,8 @@ fn session_headroom(tx: &Transaction<'_>, session: &str, now_ms: i64) -> StoreRe
 fn task_row(tx: &Transaction<'_>, id: Uuid) -> StoreResult<Option<TaskRow>> {
     Ok(tx
         .prepare_cached(
-            "SELECT seq, batch_id, is_gold, gold_answer, gold_votes, gold_explanation, state, counted_count
+            "SELECT seq, batch_id, is_gold, gold_answer, gold_votes, gold_explanation, state,
+                    counted_count, created_by
              FROM tasks WHERE id = ?1",
         )?
         .query_row([id.to_string()], |row| {
@@ -330,6 +335,7 @@ fn task_row(tx: &Transaction<'_>, id: Uuid) -> StoreResult<Option<TaskRow>> {
                 gold_explanation: row.get(5)?,
                 state: TaskState::from_code(row.get(6)?),
                 counted: row.get(7)?,
+                created_by: row.get(8)?,
             })
         })
         .optional()?)

@@ -10,6 +10,7 @@ mod codec;
 mod credits;
 mod media;
 mod migrations;
+mod privacy;
 mod projects;
 mod quality;
 
@@ -148,7 +149,9 @@ fn connect(path: &Path) -> anyhow::Result<Connection> {
 }
 
 /// Page cache of the writer connection, in KiB (SQLite's default is 2 MiB).
-const WRITER_CACHE_KIB: i64 = 64 * 1024;
+/// Not larger: every commit walks the cache's hash table once, so a huge
+/// cache costs more per commit than the reads it saves.
+const WRITER_CACHE_KIB: i64 = 16 * 1024;
 
 /// Prepared statements kept per connection: every statement of the hot
 /// paths, with room for the rest.
