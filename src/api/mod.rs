@@ -33,25 +33,8 @@ use poem_openapi::OpenApiService;
 use self::observe::Metrics;
 use self::state::SharedState;
 
-type Apis = (
-    accounts::AccountsApi,
-    me::MeApi,
-    privacy::PrivacyApi,
-    projects::ProjectsApi,
-    batches::BatchesApi,
-    sessions::SessionsApi,
-    answers::AnswersApi,
-    observations::ObservationsApi,
-    media::MediaApi,
-    quality::QualityApi,
-    credits::CreditsApi,
-    certificates::CertificatesApi,
-    admin::AdminApi,
-    ops::OpsApi,
-);
-
 /// The API description; also what `tessera openapi` prints.
-pub fn service() -> OpenApiService<Apis, ()> {
+pub fn service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
     OpenApiService::new(
         (
             accounts::AccountsApi,
