@@ -60,12 +60,14 @@ const MAX_ROUNDS_PER_CLIENT: usize = 100_000;
 const CLIENT_LIMIT: Duration = Duration::from_secs(60);
 const MAX_WAIT_FOR_FIRST_ACK: Duration = Duration::from_secs(10);
 
+/// Runs the chosen drill; an error means it failed.
 pub async fn run(drill: Drill) -> anyhow::Result<()> {
     match drill {
         Drill::Durability(args) => durability(args).await,
     }
 }
 
+/// Seeds, loads, kills, restarts and checks; prints the one-line verdict.
 async fn durability(args: DurabilityArgs) -> anyhow::Result<()> {
     anyhow::ensure!(
         (1..=1000).contains(&args.clients),
