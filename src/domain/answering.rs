@@ -118,7 +118,9 @@ pub fn assess(facts: &AnswerFacts<'_>) -> Assessment {
             let credited = pace::credited_seconds(window, facts.seconds_spent, median, cap)
                 .min(lease.session_headroom);
             let observed = facts.seconds_spent.unwrap_or(window).min(window.max(1.0));
-            (credited, pace::update_median(median, observed))
+            let (floor, ceiling) = facts.policy.pace_bounds();
+            let learned = pace::update_median(median, observed).clamp(floor, ceiling);
+            (credited, learned)
         }
         // No lease to measure from: credit the reported time, at most the median.
         None => (
@@ -187,6 +189,19 @@ mod tests {
         assert!(assessed.counted && !assessed.marked);
         assert_eq!(assessed.credited_seconds, 15);
         assert!(assessed.median_seconds < 20.0);
+    }
+
+    #[test]
+    fn instant_answers_cannot_drag_the_pace_below_a_third_of_the_estimate() {
+        let policy = BatchPolicy {
+            estimated_seconds: 30,
+            ..BatchPolicy::default()
+        };
+        let votes = yes();
+        let mut instant = facts(&policy, &votes);
+        instant.median_seconds = 10.0;
+        instant.seconds_spent = Some(0.0);
+        assert_eq!(assess(&instant).median_seconds, 10.0);
     }
 
     #[test]

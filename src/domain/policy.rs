@@ -120,6 +120,15 @@ impl BatchPolicy {
         }
     }
 
+    /// The range the learned median may move in: from a third of the
+    /// researcher's estimate to ten times it. Without a floor, a few instant
+    /// answers (or a script) would drag the median to a second and every
+    /// "five-minute" bundle would hold hundreds of tasks.
+    pub fn pace_bounds(&self) -> (f64, f64) {
+        let estimate = f64::from(self.estimated_seconds);
+        ((estimate / 3.0).max(1.0), estimate * 10.0)
+    }
+
     /// Most seconds one answer can earn: three times the learned median.
     pub fn credit_cap(&self, median_seconds: f64) -> f64 {
         3.0 * median_seconds.max(1.0)
@@ -142,6 +151,15 @@ mod tests {
         assert_eq!(policy.open_places(3), 1);
         assert_eq!(policy.open_places(4), 1);
         assert_eq!(policy.open_places(5), 0);
+    }
+
+    #[test]
+    fn the_learned_pace_stays_within_a_third_and_ten_times_the_estimate() {
+        let policy = BatchPolicy {
+            estimated_seconds: 30,
+            ..BatchPolicy::default()
+        };
+        assert_eq!(policy.pace_bounds(), (10.0, 300.0));
     }
 
     #[test]
