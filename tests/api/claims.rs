@@ -4,15 +4,11 @@
 use chrono::{Duration, Utc};
 use serde_json::json;
 use tessera::domain::account::{Role, StaffGroup};
-use tessera::domain::kinds::{KindSettings, TaskKind};
 use tessera::domain::policy::BatchPolicy;
-use tessera::domain::project::{Audience, WorkStatus};
-use tessera::store::{
-    Account, AnswerStatus, AnswerSubmission, Batch, ClaimRequest, NewTask, Project, Store,
-};
+use tessera::store::{Account, AnswerStatus, AnswerSubmission, ClaimRequest, Store};
 use uuid::Uuid;
 
-use crate::contract::stores;
+use crate::contract::{live_batch, stores};
 
 struct Fixture {
     tasks: Vec<Uuid>,
@@ -20,47 +16,7 @@ struct Fixture {
 }
 
 async fn seed(store: &dyn Store, tasks: usize, people: usize, policy: BatchPolicy) -> Fixture {
-    let owner = Uuid::new_v4();
-    let project = Project {
-        id: Uuid::new_v4(),
-        owner_id: owner,
-        title: "t".into(),
-        summary: "s".into(),
-        purpose: "p".into(),
-        audience: Audience::default(),
-        status: WorkStatus::Live,
-        outcome_note: None,
-        created_at: Utc::now(),
-    };
-    store.create_project(&project).await.unwrap();
-    let settings =
-        KindSettings::parse(TaskKind::Screening, &json!({"inclusion_criteria": "RCTs"})).unwrap();
-    let new_tasks: Vec<NewTask> = (0..tasks)
-        .map(|i| NewTask {
-            id: Uuid::new_v4(),
-            external_id: None,
-            content: settings
-                .parse_content(&json!({"title": format!("Study {i}")}))
-                .unwrap(),
-            gold: None,
-        })
-        .collect();
-    let ids = new_tasks.iter().map(|t| t.id).collect();
-    let batch = Batch {
-        id: Uuid::new_v4(),
-        project_id: project.id,
-        name: "b".into(),
-        answer_schema: settings.answer_schema(),
-        settings,
-        instructions: String::new(),
-        policy,
-        status: WorkStatus::Live,
-        created_at: Utc::now(),
-    };
-    store
-        .import_batch(&batch, Box::new(new_tasks.into_iter()))
-        .await
-        .unwrap();
+    let (_, ids) = live_batch(store, tasks, policy).await;
     let mut ids_of_people = Vec::new();
     for i in 0..people {
         let account = Account {

@@ -192,7 +192,11 @@ async fn an_expired_refresh_token_is_invalid() {
 // Claim and answer invariants, for every backend.
 
 /// A live project with one screening batch of `tasks` regular tasks.
-async fn live_batch(store: &dyn Store, tasks: usize, policy: BatchPolicy) -> (Batch, Vec<Uuid>) {
+pub async fn live_batch(
+    store: &dyn Store,
+    tasks: usize,
+    policy: BatchPolicy,
+) -> (Batch, Vec<Uuid>) {
     let project = Project {
         id: Uuid::new_v4(),
         owner_id: Uuid::new_v4(),
