@@ -297,14 +297,6 @@ async fn a_person_can_export_and_then_erase_their_data() {
     )
     .await;
     // The answer stays as research data, under a pseudonym.
-    let view = expect_status(
-        app.get(
-            &format!("/v1/batches/{batch}"),
-            Some(&researcher.access_token),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let view = app.batch_view(&researcher, &batch).await;
     assert_eq!(view["answers"], 1);
 }

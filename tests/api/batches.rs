@@ -216,15 +216,7 @@ async fn batch_progress_counts_tasks_and_answers_and_can_pause() {
     let batch = app
         .screening_batch(&researcher, &project, 5, json!({}))
         .await;
-    let view = expect_status(
-        app.get(
-            &format!("/v1/batches/{batch}"),
-            Some(&researcher.access_token),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let view = app.batch_view(&researcher, &batch).await;
     assert_eq!(
         (
             view["tasks"].as_u64(),

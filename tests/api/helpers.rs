@@ -214,6 +214,19 @@ impl TestApp {
         created["batch_id"].as_str().expect("batch id").to_owned()
     }
 
+    /// The batch's progress as its researcher sees it.
+    pub async fn batch_view(&self, researcher: &Person, batch: &str) -> Value {
+        expect_status(
+            self.get(
+                &format!("/v1/batches/{batch}"),
+                Some(&researcher.access_token),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await
+    }
+
     pub async fn claim(&self, person: &Person, minutes: u32) -> Value {
         expect_status(
             self.post(

@@ -109,15 +109,7 @@ async fn a_batch_sent_three_times_is_stored_once() {
             .iter()
             .all(|r| r["status"] == "accepted")
     );
-    let view = expect_status(
-        app.get(
-            &format!("/v1/batches/{batch}"),
-            Some(&researcher.access_token),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let view = app.batch_view(&researcher, &batch).await;
     assert_eq!(view["answers"], 3);
     assert_eq!(view["in_progress"], 3);
 }
@@ -141,15 +133,7 @@ async fn a_different_second_answer_is_a_conflict_and_stores_nothing() {
             .starts_with("answers[1]"),
         "{problem}"
     );
-    let view = expect_status(
-        app.get(
-            &format!("/v1/batches/{batch}"),
-            Some(&researcher.access_token),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let view = app.batch_view(&researcher, &batch).await;
     assert_eq!(
         view["answers"], 1,
         "the valid answer in the refused request must not be stored"
@@ -191,15 +175,7 @@ async fn agreeing_answers_settle_a_task_and_it_stops_being_handed_out() {
         let answer = json!([{"client_id": uuid::Uuid::new_v4(), "task_id": tasks[0], "answer": {"decision": "include"}}]);
         expect_status(app.answer(&person, answer).await, StatusCode::OK).await;
     }
-    let view = expect_status(
-        app.get(
-            &format!("/v1/batches/{batch}"),
-            Some(&researcher.access_token),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let view = app.batch_view(&researcher, &batch).await;
     assert_eq!(view["settled"], 1, "{view}");
     let late_comer = app.person("late@nhs.net", &[]).await;
     assert_eq!(app.claim(&late_comer, 5).await["tasks"], json!([]));
