@@ -1,10 +1,11 @@
-//! The embedded store: SQLite in WAL mode. One writer connection serialises
-//! writes in `BEGIN IMMEDIATE` transactions; readers use their own
-//! connections so reads never wait behind a write. All SQLite calls run on
-//! tokio's blocking pool, never on the async threads.
+//! The embedded store: SQLite in WAL mode. One writer thread owns the
+//! writing connection and commits queued writes in groups (`writer.rs`);
+//! readers use their own connections on tokio's blocking pool, so reads
+//! never wait behind a write and no SQLite call runs on the async threads.
 
 mod accounts;
 mod answers;
+mod checkpointer;
 mod claim;
 mod codec;
 mod credits;
@@ -13,12 +14,18 @@ mod migrations;
 mod privacy;
 mod projects;
 mod quality;
+mod queue;
+mod writer;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use checkpointer::Checkpointer;
+use queue::Lane;
+use writer::Writer;
+
 use anyhow::Context;
-use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction};
 
 use super::{
     AnswerOutcome, AnswerSubmission, ClaimRequest, LeasedTask, SessionStore, Store, StoreError,
@@ -28,11 +35,8 @@ use super::{
 /// The SQLite adapter.
 #[derive(Clone)]
 pub struct SqliteStore {
-    writer: Arc<Mutex<Connection>>,
-    /// Writers wait here, in arrival order, before taking a blocking thread:
-    /// under load the writer mutex alone let hundreds of blocked threads
-    /// race for it, so some writes waited many times longer than others.
-    write_queue: Arc<tokio::sync::Mutex<()>>,
+    writer: Arc<Writer>,
+    _checkpointer: Arc<Checkpointer>,
     readers: Arc<Mutex<Vec<Connection>>>,
     path: Arc<Path>,
 }
@@ -53,42 +57,42 @@ impl SqliteStore {
             // pages from the OS on every claim and answer. Readers keep the
             // default: their caches are dropped whenever the database changes.
             conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
+            // Savepoint journals stay in memory instead of a temporary file.
+            conn.pragma_update(None, "temp_store", "MEMORY")?;
+            // The checkpointer thread copies the WAL back, not the commits.
+            conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+            conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)?;
             migrations::apply(&mut conn)?;
             Ok(conn)
         })
         .await??;
         Ok(Self {
-            writer: Arc::new(Mutex::new(writer)),
-            write_queue: Arc::new(tokio::sync::Mutex::new(())),
+            writer: Arc::new(Writer::start(writer)?),
+            _checkpointer: Arc::new(Checkpointer::start(&path)?),
             readers: Arc::new(Mutex::new(Vec::new())),
             path,
         })
     }
 
-    /// Runs `work` in one `BEGIN IMMEDIATE` transaction on the writer; commits
-    /// when it returns `Ok`, rolls back otherwise.
+    /// Runs `work` in a savepoint of the writer's current group
+    /// transaction and returns once that transaction has committed; a write
+    /// that returns `Err` is rolled back alone.
     pub(crate) async fn write<T, F>(&self, work: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> StoreResult<T> + Send + 'static,
     {
-        // tokio's mutex is fair (first come, first served). If this future
-        // is dropped mid-write, the writer mutex below still keeps writes
-        // apart; the queue only decides the order.
-        let _turn = self.write_queue.lock().await;
-        let writer = self.writer.clone();
-        run_blocking(move || {
-            let mut conn = writer
-                .lock()
-                .map_err(|_| anyhow::anyhow!("writer connection poisoned"))?;
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(classify)?;
-            let value = work(&tx)?;
-            tx.commit().map_err(classify)?;
-            Ok(value)
-        })
-        .await
+        self.writer.write(Lane::Background, work).await
+    }
+
+    /// [`Self::write`] for a write someone is waiting on: it goes ahead of
+    /// the background queue.
+    pub(crate) async fn write_first<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> StoreResult<T> + Send + 'static,
+    {
+        self.writer.write(Lane::Waiting, work).await
     }
 
     /// Runs `work` on a reader connection, taken from the pool or opened.
@@ -139,7 +143,8 @@ fn connect(path: &Path) -> anyhow::Result<Connection> {
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = NORMAL;
          PRAGMA foreign_keys = ON;
-         PRAGMA busy_timeout = 5000;",
+         PRAGMA busy_timeout = 5000;
+         PRAGMA mmap_size = 4294967296;",
     )?;
     // Claiming a bundle and storing answers use about 25 distinct
     // statements on the writer; with rusqlite's default cache of 16 they
@@ -152,6 +157,9 @@ fn connect(path: &Path) -> anyhow::Result<Connection> {
 /// Not larger: every commit walks the cache's hash table once, so a huge
 /// cache costs more per commit than the reads it saves.
 const WRITER_CACHE_KIB: i64 = 16 * 1024;
+
+/// Bytes the WAL file is cut back to once a checkpoint has emptied it.
+const WAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
 
 /// Prepared statements kept per connection: every statement of the hot
 /// paths, with room for the rest.
