@@ -8,7 +8,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use uuid::Uuid;
 
 use super::SqliteStore;
-use super::claim::{live_leases, set_busy_until};
+use super::claim::live_leases;
 use super::codec::{from_json, json_text};
 use crate::domain::answering::{self, AnswerFacts, LeaseWindow, Receipt};
 use crate::domain::consensus::{TaskState, WorkerModel, evaluate};
@@ -18,13 +18,34 @@ use crate::store::{
     AnswerOutcome, AnswerStatus, AnswerSubmission, GoldFeedback, StoreResult, SubmitRefusal,
 };
 
-/// What the answer path needs of a batch, read once per submission.
+/// What the answer path needs of a batch, read once per submission, with
+/// the contributor's running record on it.
 struct BatchRules {
     project_id: String,
     kind: &'static str,
     questions: Vec<Question>,
     policy: BatchPolicy,
     median: f64,
+    gold_total: u32,
+    gold_correct: u32,
+    /// Answers this submission added to the batch.
+    added: u32,
+}
+
+/// A session's wall clock as this submission has moved it.
+struct SessionClock {
+    started_at: i64,
+    credited: i64,
+    /// Seconds this submission credited to the session.
+    added: i64,
+}
+
+/// Everything a submission reads once and writes back once, at the end,
+/// instead of once per answer.
+#[derive(Default)]
+struct SubmissionState {
+    batches: HashMap<String, BatchRules>,
+    sessions: HashMap<String, SessionClock>,
 }
 
 struct TaskRow {
@@ -47,10 +68,10 @@ impl SqliteStore {
         now: DateTime<Utc>,
     ) -> StoreResult<Result<Vec<AnswerOutcome>, SubmitRefusal>> {
         self.write(move |tx| {
-            let mut rules: HashMap<String, BatchRules> = HashMap::new();
+            let mut state = SubmissionState::default();
             let mut outcomes = Vec::with_capacity(answers.len());
             for (index, answer) in answers.into_iter().enumerate() {
-                match store_one(tx, contributor, answer, now, &mut rules)? {
+                match store_one(tx, contributor, answer, now, &mut state)? {
                     Ok(outcome) => outcomes.push(outcome),
                     Err(refusal) => {
                         // Returning Err rolls the whole submission back.
@@ -58,6 +79,7 @@ impl SqliteStore {
                     }
                 }
             }
+            write_back(tx, contributor, &state)?;
             Ok(outcomes)
         })
         .await
@@ -81,7 +103,7 @@ fn store_one(
     contributor: Uuid,
     submission: AnswerSubmission,
     now: DateTime<Utc>,
-    rules: &mut HashMap<String, BatchRules>,
+    state: &mut SubmissionState,
 ) -> StoreResult<Result<AnswerOutcome, SubmitRefusal>> {
     let me = contributor.to_string();
     let conflict = |detail: &str| {
@@ -124,11 +146,11 @@ fn store_one(
         return conflict(answering::DIFFERENT_ANSWER);
     }
 
-    if !rules.contains_key(&task.batch_id) {
-        let loaded = batch_rules(tx, &task.batch_id)?;
-        rules.insert(task.batch_id.clone(), loaded);
+    if !state.batches.contains_key(&task.batch_id) {
+        let loaded = batch_rules(tx, &task.batch_id, &me)?;
+        state.batches.insert(task.batch_id.clone(), loaded);
     }
-    let Some(batch) = rules.get_mut(&task.batch_id) else {
+    let Some(batch) = state.batches.get_mut(&task.batch_id) else {
         return Ok(Err(SubmitRefusal::UnknownTask { index: 0 }));
     };
     let now_ms = now.timestamp_millis();
@@ -136,13 +158,6 @@ fn store_one(
         .prepare_cached("SELECT leased_at, expires_at, session_id FROM leases WHERE task_seq = ?1 AND contributor_id = ?2")?
         .query_row(params![task.seq, me], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
         .optional()?;
-    // Gold record so far, the session's remaining wall clock: the facts the
-    // shared answer rules decide on.
-    let (gold_total, gold_correct): (u32, u32) = tx
-        .prepare_cached("SELECT gold_total, gold_correct FROM participation WHERE batch_id = ?1 AND contributor_id = ?2")?
-        .query_row(params![task.batch_id, me], |row| Ok((row.get(0)?, row.get(1)?)))
-        .optional()?
-        .unwrap_or((0, 0));
     let gold = match (&task.gold_answer, &task.gold_votes) {
         (Some(answer), Some(votes)) if task.is_gold => Some((
             from_json::<serde_json::Value>(answer)?,
@@ -150,21 +165,25 @@ fn store_one(
         )),
         _ => None,
     };
-    let window = match &lease {
-        Some((leased_at, expires_at, session)) => Some(LeaseWindow {
+    let clock = match &lease {
+        Some((_, _, session)) => Some(session_clock(tx, &mut state.sessions, session, now_ms)?),
+        None => None,
+    };
+    let window = match (&lease, &clock) {
+        (Some((leased_at, expires_at, _)), Some(clock)) => Some(LeaseWindow {
             leased_at_ms: *leased_at,
             expires_at_ms: *expires_at,
-            session_headroom: session_headroom(tx, session, now_ms)?,
+            session_headroom: answering::session_headroom(clock.started_at, clock.credited, now_ms),
         }),
-        None => None,
+        _ => None,
     };
     let assessed = answering::assess(&AnswerFacts {
         task_state: task.state,
         is_gold: task.is_gold,
         gold_votes: gold.as_ref().map(|(_, votes)| votes.as_slice()),
         lease: window,
-        gold_total,
-        gold_correct,
+        gold_total: batch.gold_total,
+        gold_correct: batch.gold_correct,
         policy: &batch.policy,
         median_seconds: batch.median,
         votes: &submission.votes,
@@ -176,15 +195,15 @@ fn store_one(
         Receipt::Late => AnswerStatus::Late,
         Receipt::Extra => AnswerStatus::Extra,
     };
-    let (gold_total, gold_correct) = (assessed.gold_total, assessed.gold_correct);
     let (counted, credited) = (assessed.counted, assessed.credited_seconds);
-    if let Some((_, _, session)) = &lease {
-        tx.prepare_cached(
-            "UPDATE sessions SET credited_seconds = credited_seconds + ?2 WHERE id = ?1",
-        )?
-        .execute(params![session, credited])?;
+    if let Some(clock) = clock {
+        clock.credited += i64::from(credited);
+        clock.added += i64::from(credited);
     }
     batch.median = assessed.median_seconds;
+    batch.gold_total = assessed.gold_total;
+    batch.gold_correct = assessed.gold_correct;
+    batch.added += 1;
     let feedback = gold
         .zip(assessed.gold_correct_answer)
         .map(|((answer, _), correct)| GoldFeedback {
@@ -236,25 +255,40 @@ fn store_one(
     ])?;
     tx.prepare_cached("DELETE FROM leases WHERE task_seq = ?1 AND contributor_id = ?2")?
         .execute(params![task.seq, me])?;
-    tx.prepare_cached(
-        "INSERT INTO participation (batch_id, contributor_id, answers, gold_total, gold_correct)
-         VALUES (?1, ?2, 1, ?3, ?4)
-         ON CONFLICT (batch_id, contributor_id) DO UPDATE SET answers = answers + 1,
-             gold_total = excluded.gold_total, gold_correct = excluded.gold_correct",
-    )?
-    .execute(params![task.batch_id, me, gold_total, gold_correct])?;
-    tx.prepare_cached(
-        "UPDATE batches SET answer_count = answer_count + 1, median_seconds = ?2 WHERE id = ?1",
-    )?
-    .execute(params![task.batch_id, batch.median])?;
-    tx.prepare_cached(
-        "UPDATE tasks SET answer_count = answer_count + 1, counted_count = counted_count + ?2 WHERE seq = ?1",
-    )?
-    .execute(params![task.seq, counted])?;
     if counted {
         settle(tx, &task, batch, now_ms)?;
+    } else {
+        tx.prepare_cached("UPDATE tasks SET answer_count = answer_count + 1 WHERE seq = ?1")?
+            .execute([task.seq])?;
     }
     Ok(Ok(outcome))
+}
+
+/// Writes what the submission added to batches, the contributor's record
+/// and sessions: once per batch and session, not once per answer.
+fn write_back(tx: &Transaction<'_>, contributor: Uuid, state: &SubmissionState) -> StoreResult<()> {
+    let me = contributor.to_string();
+    for (batch_id, batch) in state.batches.iter().filter(|(_, b)| b.added > 0) {
+        tx.prepare_cached(
+            "UPDATE batches SET answer_count = answer_count + ?2, median_seconds = ?3 WHERE id = ?1",
+        )?
+        .execute(params![batch_id, batch.added, batch.median])?;
+        tx.prepare_cached(
+            "INSERT INTO participation (batch_id, contributor_id, answers, gold_total, gold_correct)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (batch_id, contributor_id) DO UPDATE SET
+                 answers = answers + excluded.answers,
+                 gold_total = excluded.gold_total, gold_correct = excluded.gold_correct",
+        )?
+        .execute(params![batch_id, me, batch.added, batch.gold_total, batch.gold_correct])?;
+    }
+    for (session, clock) in state.sessions.iter().filter(|(_, c)| c.added > 0) {
+        tx.prepare_cached(
+            "UPDATE sessions SET credited_seconds = credited_seconds + ?2 WHERE id = ?1",
+        )?
+        .execute(params![session, clock.added])?;
+    }
+    Ok(())
 }
 
 /// Recomputes the task's consensus from its counted answers and moves it to
@@ -288,34 +322,48 @@ fn settle(
     let counted = task.counted + 1;
     let places = batch.policy.open_places(counted);
     let (live, earliest) = live_leases(tx, task.seq, now_ms)?;
-    set_busy_until(
-        tx,
-        task.seq,
-        if live >= places {
-            earliest.unwrap_or(0)
-        } else {
-            0
-        },
-    )?;
+    let busy_until = if live >= places {
+        earliest.unwrap_or(0)
+    } else {
+        0
+    };
     tx.prepare_cached(
-        "UPDATE tasks SET state = ?2, consensus = ?3, confidence = ?4 WHERE seq = ?1",
+        "UPDATE tasks SET answer_count = answer_count + 1, counted_count = counted_count + 1,
+             state = ?2, consensus = ?3, confidence = ?4, busy_until = ?5 WHERE seq = ?1",
     )?
     .execute(params![
         task.seq,
         verdict.state.code(),
         json_text(&verdict.consensus)?,
-        verdict.confidence
+        verdict.confidence,
+        busy_until,
     ])?;
     Ok(())
 }
 
-fn session_headroom(tx: &Transaction<'_>, session: &str, now_ms: i64) -> StoreResult<u32> {
-    let (started, credited): (i64, i64) = tx
-        .prepare_cached("SELECT started_at, credited_seconds FROM sessions WHERE id = ?1")?
-        .query_row([session], |row| Ok((row.get(0)?, row.get(1)?)))
-        .optional()?
-        .unwrap_or((now_ms, 0));
-    Ok(answering::session_headroom(started, credited, now_ms))
+/// The session's clock, read once per submission.
+fn session_clock<'a>(
+    tx: &Transaction<'_>,
+    sessions: &'a mut HashMap<String, SessionClock>,
+    session: &str,
+    now_ms: i64,
+) -> StoreResult<&'a mut SessionClock> {
+    if !sessions.contains_key(session) {
+        let (started_at, credited): (i64, i64) = tx
+            .prepare_cached("SELECT started_at, credited_seconds FROM sessions WHERE id = ?1")?
+            .query_row([session], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?
+            .unwrap_or((now_ms, 0));
+        let clock = SessionClock {
+            started_at,
+            credited,
+            added: 0,
+        };
+        sessions.insert(session.to_owned(), clock);
+    }
+    sessions
+        .get_mut(session)
+        .ok_or_else(|| crate::store::StoreError::Backend(anyhow::anyhow!("session clock vanished")))
 }
 
 fn task_row(tx: &Transaction<'_>, id: Uuid) -> StoreResult<Option<TaskRow>> {
@@ -341,7 +389,7 @@ fn task_row(tx: &Transaction<'_>, id: Uuid) -> StoreResult<Option<TaskRow>> {
         .optional()?)
 }
 
-fn batch_rules(tx: &Transaction<'_>, batch_id: &str) -> StoreResult<BatchRules> {
+fn batch_rules(tx: &Transaction<'_>, batch_id: &str, me: &str) -> StoreResult<BatchRules> {
     let (project_id, settings, policy, median): (String, String, String, f64) = tx
         .prepare_cached(
             "SELECT project_id, settings, policy, median_seconds FROM batches WHERE id = ?1",
@@ -350,11 +398,19 @@ fn batch_rules(tx: &Transaction<'_>, batch_id: &str) -> StoreResult<BatchRules> 
             Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
         })?;
     let settings: KindSettings = from_json(&settings)?;
+    let (gold_total, gold_correct): (u32, u32) = tx
+        .prepare_cached("SELECT gold_total, gold_correct FROM participation WHERE batch_id = ?1 AND contributor_id = ?2")?
+        .query_row(params![batch_id, me], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?
+        .unwrap_or((0, 0));
     Ok(BatchRules {
         project_id,
         kind: settings.kind().as_str(),
         questions: settings.questions(),
         policy: from_json(&policy)?,
         median,
+        gold_total,
+        gold_correct,
+        added: 0,
     })
 }
