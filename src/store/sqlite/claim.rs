@@ -1,6 +1,7 @@
 //! Claiming a bundle: one `BEGIN IMMEDIATE` transaction that picks tasks
 //! across live batches by priority and leases them.
 
+use rand::seq::SliceRandom;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::SqliteStore;
@@ -21,16 +22,21 @@ struct Candidate {
     median_seconds: f64,
 }
 
-/// How many candidates to read per task wanted: some will turn out full.
-const OVERSCAN: usize = 4;
+/// Candidates read beyond the number still wanted, for the few that turn
+/// out full.
+const PAGE_SLACK: usize = 4;
+
+/// Full tasks whose first lease has run out that one claim moves back.
+const FREED_PER_CLAIM: i64 = 32;
 
 impl SqliteStore {
     pub(super) async fn claim_bundle(&self, request: ClaimRequest) -> StoreResult<Vec<LeasedTask>> {
-        self.write(move |tx| {
+        self.write_first(move |tx| {
             let batches = live_batches(tx, &request)?;
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO sessions (id, contributor_id, started_at, budget_seconds) VALUES (?1, ?2, ?3, ?4)",
-                params![
+            )?
+            .execute(params![
                     request.session_id.to_string(),
                     request.contributor_id.to_string(),
                     request.now.timestamp_millis(),
@@ -116,67 +122,55 @@ fn lease_from_batch(
         .optional()?
         .unwrap_or(0);
     let gold_wanted = gold_wanted(&batch.policy, wanted, gold_seen);
-    let mut picked: Vec<(i64, String, String)> = Vec::with_capacity(wanted);
+    let mut picked: Vec<i64> = Vec::with_capacity(wanted);
 
     if gold_wanted > 0 {
-        // `state IN (all states)` is no filter, but it lets the gold lookup
-        // seek straight to the batch's gold tasks in `tasks_claim` (batch,
-        // state, is_gold, ...); with `batch_id` alone every task of the batch
-        // was scanned, a million index entries per claim at a million tasks.
-        let mut gold = tx.prepare_cached(
-            "SELECT t.seq, t.id, t.content FROM tasks t
-             WHERE t.batch_id = ?1 AND t.state IN (0, 1, 2, 3) AND t.is_gold = 1
-               AND NOT EXISTS (SELECT 1 FROM answers a WHERE a.task_seq = t.seq AND a.contributor_id = ?2)
-               AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.task_seq = t.seq
-                               AND l.contributor_id = ?2 AND l.expires_at > ?3)
-             ORDER BY random() LIMIT ?4",
-        )?;
-        let rows = gold.query_map(
-            params![batch.id, contributor, now, gold_wanted as i64],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )?;
-        for row in rows {
-            picked.push(row?);
-        }
+        picked = unseen_gold(tx, &batch.id, &contributor, now, gold_wanted)?;
     }
 
+    free_expired(tx, batch, now)?;
     let regular_wanted = wanted.saturating_sub(picked.len());
-    if regular_wanted > 0 {
+    let mut taken = 0;
+    // Walk the free tasks in upload order a page at a time, each page
+    // starting where the last one ended. The planner rates `tasks_batch`
+    // as good a choice, but it also holds every full task.
+    let mut after = 0i64;
+    while taken < regular_wanted {
         let mut candidates = tx.prepare_cached(
-            "SELECT t.seq, t.id, t.content, t.counted_count FROM tasks t
-             WHERE t.batch_id = ?1 AND t.state = 0 AND t.is_gold = 0 AND t.busy_until <= ?3
-               AND t.created_by IS NOT ?2
+            "SELECT t.seq, t.counted_count FROM tasks t INDEXED BY tasks_free
+             WHERE t.batch_id = ?1 AND t.state = 0 AND t.is_gold = 0 AND t.busy_until = 0
+               AND t.seq > ?4 AND t.created_by IS NOT ?2
                AND NOT EXISTS (SELECT 1 FROM answers a WHERE a.task_seq = t.seq AND a.contributor_id = ?2)
                AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.task_seq = t.seq
                                AND l.contributor_id = ?2 AND l.expires_at > ?3)
-             ORDER BY t.seq LIMIT ?4",
+             ORDER BY t.seq LIMIT ?5",
         )?;
-        let limit = (regular_wanted * OVERSCAN + 8) as i64;
-        let rows: Vec<(i64, String, String, u32)> = candidates
-            .query_map(params![batch.id, contributor, now, limit], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        let limit = (regular_wanted - taken + PAGE_SLACK) as i64;
+        let rows: Vec<(i64, u32)> = candidates
+            .query_map(params![batch.id, contributor, now, after, limit], |row| {
+                Ok((row.get(0)?, row.get(1)?))
             })?
             .collect::<rusqlite::Result<_>>()?;
-        let mut taken = 0;
-        for (seq, id, content, counted) in rows {
+        let Some(&(last, _)) = rows.last() else {
+            break;
+        };
+        after = last;
+        for (seq, counted) in rows {
             if taken == regular_wanted {
                 break;
             }
             let places = batch.policy.open_places(counted);
             let (live, earliest) = live_leases(tx, seq, now)?;
             if live >= places {
-                // Full until its first lease runs out; later claims skip it
-                // through the index without recounting.
-                set_busy_until(tx, seq, earliest.unwrap_or(0))?;
+                // Full until its first lease runs out: out of the free index.
+                set_busy_until(tx, seq, earliest.unwrap_or(now))?;
                 continue;
             }
-            let busy_until = if live + 1 >= places {
-                earliest.unwrap_or(expires).min(expires)
-            } else {
-                0
-            };
-            set_busy_until(tx, seq, busy_until)?;
-            picked.push((seq, id, content));
+            if live + 1 >= places {
+                // This lease fills it.
+                set_busy_until(tx, seq, earliest.unwrap_or(expires).min(expires))?;
+            }
+            picked.push(seq);
             taken += 1;
         }
     }
@@ -190,9 +184,12 @@ fn lease_from_batch(
     let schema: serde_json::Value = from_json(&batch.answer_schema)?;
     let batch_id = uuid(&batch.id)?;
     let project_id = uuid(&batch.project_id)?;
+    let mut task = tx.prepare_cached("SELECT id, content FROM tasks WHERE seq = ?1")?;
     let mut leased = Vec::with_capacity(picked.len());
-    for (seq, id, content) in picked {
+    for seq in picked {
         lease.execute(params![seq, contributor, session, now, expires])?;
+        let (id, content): (String, String) =
+            task.query_row([seq], |row| Ok((row.get(0)?, row.get(1)?)))?;
         leased.push(LeasedTask {
             task_id: uuid(&id)?,
             batch_id,
@@ -206,6 +203,62 @@ fn lease_from_batch(
         });
     }
     Ok(leased)
+}
+
+/// Up to `wanted` of the batch's gold tasks, in random order, that the
+/// contributor has neither answered nor holds. Gold sets are small (tens to
+/// hundreds), so their ids are read from `tasks_gold` and probed one by one
+/// until enough are found.
+fn unseen_gold(
+    tx: &Transaction<'_>,
+    batch_id: &str,
+    contributor: &str,
+    now: i64,
+    wanted: usize,
+) -> StoreResult<Vec<i64>> {
+    let mut gold: Vec<i64> = tx
+        .prepare_cached(
+            "SELECT seq FROM tasks INDEXED BY tasks_gold WHERE batch_id = ?1 AND is_gold = 1",
+        )?
+        .query_map([batch_id], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    gold.shuffle(&mut rand::rng());
+    let mut seen = tx.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM answers WHERE task_seq = ?1 AND contributor_id = ?2)
+             OR EXISTS (SELECT 1 FROM leases WHERE task_seq = ?1 AND contributor_id = ?2 AND expires_at > ?3)",
+    )?;
+    let mut unseen = Vec::with_capacity(wanted);
+    for seq in gold {
+        if unseen.len() == wanted {
+            break;
+        }
+        if !seen.query_row(params![seq, contributor, now], |row| row.get::<_, bool>(0))? {
+            unseen.push(seq);
+        }
+    }
+    Ok(unseen)
+}
+
+/// Moves full tasks whose first lease has expired back to the free index
+/// (or on to their next expiry), oldest first and a bounded number per
+/// claim: expired leases need no cleanup job, and no claim walks past them.
+fn free_expired(tx: &Transaction<'_>, batch: &Candidate, now: i64) -> StoreResult<()> {
+    let expired: Vec<(i64, u32)> = tx
+        .prepare_cached(
+            "SELECT seq, counted_count FROM tasks INDEXED BY tasks_full
+             WHERE batch_id = ?1 AND state = 0 AND is_gold = 0 AND busy_until > 0 AND busy_until <= ?2
+             ORDER BY busy_until LIMIT ?3",
+        )?
+        .query_map(params![batch.id, now, FREED_PER_CLAIM], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for (seq, counted) in expired {
+        let (live, earliest) = live_leases(tx, seq, now)?;
+        let full = live >= batch.policy.open_places(counted);
+        set_busy_until(tx, seq, if full { earliest.unwrap_or(0) } else { 0 })?;
+    }
+    Ok(())
 }
 
 /// Unexpired leases on a task and the earliest expiry among them. Expired

@@ -171,6 +171,18 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER certificates_revoked_once
     BEFORE UPDATE OF revoked_at, revoke_reason ON certificates WHEN OLD.revoked_at IS NOT NULL
     BEGIN SELECT RAISE(ABORT, 'a recorded revocation cannot be changed'); END;",
+    // 5: claims no longer walk past full tasks. `tasks_claim` held every
+    // open task, so each claim stepped over the thousands that were fully
+    // leased at that moment. Free tasks and full ones now sit in separate
+    // partial indexes (`busy_until` 0 means free); a full task whose leases
+    // have run out is moved back to the free one by the next claim.
+    "DROP INDEX tasks_claim;
+    CREATE INDEX tasks_batch ON tasks(batch_id, state, is_gold);
+    CREATE INDEX tasks_free ON tasks(batch_id, seq)
+        WHERE state = 0 AND is_gold = 0 AND busy_until = 0;
+    CREATE INDEX tasks_full ON tasks(batch_id, busy_until)
+        WHERE state = 0 AND is_gold = 0 AND busy_until > 0;
+    CREATE INDEX tasks_gold ON tasks(batch_id, seq) WHERE is_gold = 1;",
 ];
 
 /// Brings the schema up to date inside one transaction.
