@@ -143,8 +143,7 @@ fn connect(path: &Path) -> anyhow::Result<Connection> {
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = NORMAL;
          PRAGMA foreign_keys = ON;
-         PRAGMA busy_timeout = 5000;
-         PRAGMA mmap_size = 4294967296;",
+         PRAGMA busy_timeout = 5000;",
     )?;
     // Claiming a bundle and storing answers use about 25 distinct
     // statements on the writer; with rusqlite's default cache of 16 they
