@@ -397,6 +397,13 @@ async fn a_settled_task_is_handed_out_no_more_and_exports_in_order() {
         assert!(settled[0].counts_towards_consensus);
         let counts = store.batch_counts(batch.id).await.unwrap();
         assert_eq!((counts.settled, counts.open, counts.answers), (1, 2, 1));
+        let progress = store.project_progress(batch.project_id, ada).await.unwrap();
+        assert_eq!(
+            (progress.tasks, progress.settled, progress.answers),
+            (3, 1, 1),
+            "project progress counts the batch's tasks, settled tasks and answers"
+        );
+        assert_eq!(progress.answered_by_contributor, 1);
 
         // Once the other leases lapse, the settled task is never offered.
         let later = store

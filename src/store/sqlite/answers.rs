@@ -30,6 +30,8 @@ struct BatchRules {
     gold_correct: u32,
     /// Answers this submission added to the batch.
     added: u32,
+    /// Of those, the answers to regular (not gold) tasks.
+    added_regular: u32,
 }
 
 /// A session's wall clock as this submission has moved it.
@@ -204,6 +206,7 @@ fn store_one(
     batch.gold_total = assessed.gold_total;
     batch.gold_correct = assessed.gold_correct;
     batch.added += 1;
+    batch.added_regular += u32::from(!task.is_gold);
     let feedback = gold
         .zip(assessed.gold_correct_answer)
         .map(|((answer, _), correct)| GoldFeedback {
@@ -270,9 +273,15 @@ fn write_back(tx: &Transaction<'_>, contributor: Uuid, state: &SubmissionState) 
     let me = contributor.to_string();
     for (batch_id, batch) in state.batches.iter().filter(|(_, b)| b.added > 0) {
         tx.prepare_cached(
-            "UPDATE batches SET answer_count = answer_count + ?2, median_seconds = ?3 WHERE id = ?1",
+            "UPDATE batches SET answer_count = answer_count + ?2, task_answers = task_answers + ?3,
+                 median_seconds = ?4 WHERE id = ?1",
         )?
-        .execute(params![batch_id, batch.added, batch.median])?;
+        .execute(params![
+            batch_id,
+            batch.added,
+            batch.added_regular,
+            batch.median
+        ])?;
         tx.prepare_cached(
             "INSERT INTO participation (batch_id, contributor_id, answers, gold_total, gold_correct)
              VALUES (?1, ?2, ?3, ?4, ?5)
@@ -412,5 +421,6 @@ fn batch_rules(tx: &Transaction<'_>, batch_id: &str, me: &str) -> StoreResult<Ba
         gold_total,
         gold_correct,
         added: 0,
+        added_regular: 0,
     })
 }

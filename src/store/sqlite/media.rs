@@ -174,6 +174,8 @@ impl MediaStore for SqliteStore {
                 content,
                 observation.observer_id.to_string(),
             ])?;
+            tx.prepare_cached("UPDATE batches SET task_total = task_total + 1 WHERE id = ?1")?
+                .execute([observation.batch_id.to_string()])?;
             tx.prepare_cached(
                 "INSERT INTO observations (client_id, observer_id, project_id, batch_id, task_id, media_id, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

@@ -183,6 +183,27 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX tasks_full ON tasks(batch_id, busy_until)
         WHERE state = 0 AND is_gold = 0 AND busy_until > 0;
     CREATE INDEX tasks_gold ON tasks(batch_id, seq) WHERE is_gold = 1;",
+    // 6: progress counters per batch, so listing projects reads one row per
+    // batch instead of every task (0.3-0.8 s per project at a million
+    // tasks). A trigger keeps the settled count whichever path moves a
+    // task's state; the paths that add tasks or answers add their counts
+    // once per write (a trigger per inserted task slowed a million-task
+    // import by 40%).
+    "ALTER TABLE batches ADD COLUMN task_total INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE batches ADD COLUMN task_settled INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE batches ADD COLUMN task_answers INTEGER NOT NULL DEFAULT 0;
+    UPDATE batches SET
+        task_total = (SELECT COUNT(*) FROM tasks t WHERE t.batch_id = batches.id AND t.is_gold = 0),
+        task_settled = (SELECT COUNT(*) FROM tasks t
+                        WHERE t.batch_id = batches.id AND t.is_gold = 0 AND t.state IN (1, 3)),
+        task_answers = (SELECT COALESCE(SUM(t.answer_count), 0) FROM tasks t
+                        WHERE t.batch_id = batches.id AND t.is_gold = 0);
+    CREATE TRIGGER tasks_settled_counted AFTER UPDATE OF state ON tasks
+    WHEN NEW.is_gold = 0 AND (NEW.state IN (1, 3)) != (OLD.state IN (1, 3))
+    BEGIN
+        UPDATE batches SET task_settled = task_settled + (NEW.state IN (1, 3)) - (OLD.state IN (1, 3))
+        WHERE id = NEW.batch_id;
+    END;",
 ];
 
 /// Brings the schema up to date inside one transaction.

@@ -118,9 +118,9 @@ impl ProjectStore for SqliteStore {
         self.read(move |conn| {
             let id = id.to_string();
             let (tasks, settled, answers): (i64, i64, i64) = conn.query_row(
-                "SELECT COUNT(*), COALESCE(SUM(t.state IN (1, 3)), 0), COALESCE(SUM(t.answer_count), 0)
-                 FROM tasks t JOIN batches b ON b.id = t.batch_id
-                 WHERE b.project_id = ?1 AND t.is_gold = 0",
+                "SELECT COALESCE(SUM(task_total), 0), COALESCE(SUM(task_settled), 0),
+                        COALESCE(SUM(task_answers), 0)
+                 FROM batches WHERE project_id = ?1",
                 [&id],
                 |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
             )?;
@@ -180,8 +180,10 @@ impl ProjectStore for SqliteStore {
             )?;
             let batch_id = batch.id.to_string();
             let mut stored = 0u64;
+            let mut regular = 0u64;
             for task in tasks {
                 let gold = task.gold.as_ref();
+                regular += u64::from(gold.is_none());
                 insert.execute(params![
                     task.id.to_string(),
                     batch_id,
@@ -194,6 +196,10 @@ impl ProjectStore for SqliteStore {
                 ])?;
                 stored += 1;
             }
+            tx.execute(
+                "UPDATE batches SET task_total = ?2 WHERE id = ?1",
+                params![batch_id, regular as i64],
+            )?;
             Ok(stored)
         })
         .await
