@@ -2,13 +2,14 @@
 //! task, credit written in the same transaction, consensus updated at once.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 use uuid::Uuid;
 
 use super::SqliteStore;
-use super::claim::live_leases;
+use super::claim::busy_hint;
 use super::codec::{from_json, json_text};
 use crate::domain::answering::{self, AnswerFacts, LeaseWindow, Receipt};
 use crate::domain::consensus::{TaskState, WorkerModel, evaluate};
@@ -34,11 +35,10 @@ struct BatchRules {
     added_regular: u32,
 }
 
-/// A session's wall clock as this submission has moved it.
+/// A session's wall clock: as stored, plus what this submission credited.
 struct SessionClock {
     started_at: i64,
-    credited: i64,
-    /// Seconds this submission credited to the session.
+    stored_credited: i64,
     added: i64,
 }
 
@@ -148,12 +148,9 @@ fn store_one(
         return conflict(answering::DIFFERENT_ANSWER);
     }
 
-    if !state.batches.contains_key(&task.batch_id) {
-        let loaded = batch_rules(tx, &task.batch_id, &me)?;
-        state.batches.insert(task.batch_id.clone(), loaded);
-    }
-    let Some(batch) = state.batches.get_mut(&task.batch_id) else {
-        return Ok(Err(SubmitRefusal::UnknownTask { index: 0 }));
+    let batch = match state.batches.entry(task.batch_id.clone()) {
+        Entry::Occupied(known) => known.into_mut(),
+        Entry::Vacant(slot) => slot.insert(batch_rules(tx, &task.batch_id, &me)?),
     };
     let now_ms = now.timestamp_millis();
     let lease: Option<(i64, i64, String)> = tx
@@ -171,14 +168,18 @@ fn store_one(
         Some((_, _, session)) => Some(session_clock(tx, &mut state.sessions, session, now_ms)?),
         None => None,
     };
-    let window = match (&lease, &clock) {
-        (Some((leased_at, expires_at, _)), Some(clock)) => Some(LeaseWindow {
+    let window = lease
+        .as_ref()
+        .zip(clock.as_deref())
+        .map(|((leased_at, expires_at, _), clock)| LeaseWindow {
             leased_at_ms: *leased_at,
             expires_at_ms: *expires_at,
-            session_headroom: answering::session_headroom(clock.started_at, clock.credited, now_ms),
-        }),
-        _ => None,
-    };
+            session_headroom: answering::session_headroom(
+                clock.started_at,
+                clock.stored_credited + clock.added,
+                now_ms,
+            ),
+        });
     let assessed = answering::assess(&AnswerFacts {
         task_state: task.state,
         is_gold: task.is_gold,
@@ -199,7 +200,6 @@ fn store_one(
     };
     let (counted, credited) = (assessed.counted, assessed.credited_seconds);
     if let Some(clock) = clock {
-        clock.credited += i64::from(credited);
         clock.added += i64::from(credited);
     }
     batch.median = assessed.median_seconds;
@@ -329,13 +329,7 @@ fn settle(
         .collect();
     let verdict = evaluate(&batch.questions, &batch.policy, &answers);
     let counted = task.counted + 1;
-    let places = batch.policy.open_places(counted);
-    let (live, earliest) = live_leases(tx, task.seq, now_ms)?;
-    let busy_until = if live >= places {
-        earliest.unwrap_or(0)
-    } else {
-        0
-    };
+    let busy_until = busy_hint(tx, task.seq, batch.policy.open_places(counted), now_ms)?;
     tx.prepare_cached(
         "UPDATE tasks SET answer_count = answer_count + 1, counted_count = counted_count + 1,
              state = ?2, consensus = ?3, confidence = ?4, busy_until = ?5 WHERE seq = ?1",
@@ -357,22 +351,21 @@ fn session_clock<'a>(
     session: &str,
     now_ms: i64,
 ) -> StoreResult<&'a mut SessionClock> {
-    if !sessions.contains_key(session) {
-        let (started_at, credited): (i64, i64) = tx
-            .prepare_cached("SELECT started_at, credited_seconds FROM sessions WHERE id = ?1")?
-            .query_row([session], |row| Ok((row.get(0)?, row.get(1)?)))
-            .optional()?
-            .unwrap_or((now_ms, 0));
-        let clock = SessionClock {
-            started_at,
-            credited,
-            added: 0,
-        };
-        sessions.insert(session.to_owned(), clock);
-    }
-    sessions
-        .get_mut(session)
-        .ok_or_else(|| crate::store::StoreError::Backend(anyhow::anyhow!("session clock vanished")))
+    Ok(match sessions.entry(session.to_owned()) {
+        Entry::Occupied(known) => known.into_mut(),
+        Entry::Vacant(slot) => {
+            let (started_at, stored_credited) = tx
+                .prepare_cached("SELECT started_at, credited_seconds FROM sessions WHERE id = ?1")?
+                .query_row([session], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()?
+                .unwrap_or((now_ms, 0));
+            slot.insert(SessionClock {
+                started_at,
+                stored_credited,
+                added: 0,
+            })
+        }
+    })
 }
 
 fn task_row(tx: &Transaction<'_>, id: Uuid) -> StoreResult<Option<TaskRow>> {

@@ -122,11 +122,11 @@ fn lease_from_batch(
         .optional()?
         .unwrap_or(0);
     let gold_wanted = gold_wanted(&batch.policy, wanted, gold_seen);
-    let mut picked: Vec<i64> = Vec::with_capacity(wanted);
-
-    if gold_wanted > 0 {
-        picked = unseen_gold(tx, &batch.id, &contributor, now, gold_wanted)?;
-    }
+    let mut picked = if gold_wanted > 0 {
+        unseen_gold(tx, &batch.id, &contributor, now, gold_wanted)?
+    } else {
+        Vec::with_capacity(wanted)
+    };
 
     free_expired(tx, batch, now)?;
     let regular_wanted = wanted.saturating_sub(picked.len());
@@ -254,20 +254,31 @@ fn free_expired(tx: &Transaction<'_>, batch: &Candidate, now: i64) -> StoreResul
         })?
         .collect::<rusqlite::Result<_>>()?;
     for (seq, counted) in expired {
-        let (live, earliest) = live_leases(tx, seq, now)?;
-        let full = live >= batch.policy.open_places(counted);
-        set_busy_until(tx, seq, if full { earliest.unwrap_or(0) } else { 0 })?;
+        let hint = busy_hint(tx, seq, batch.policy.open_places(counted), now)?;
+        set_busy_until(tx, seq, hint)?;
     }
     Ok(())
 }
 
-/// Unexpired leases on a task and the earliest expiry among them. Expired
-/// rows are simply not counted, so no cleanup job is needed for correctness.
-pub(super) fn live_leases(
+/// A task's `busy_until` for `places` open places: the first live lease's
+/// expiry when the live leases fill them, else 0 (free).
+pub(super) fn busy_hint(
     tx: &Transaction<'_>,
     seq: i64,
+    places: u32,
     now: i64,
-) -> rusqlite::Result<(u32, Option<i64>)> {
+) -> rusqlite::Result<i64> {
+    let (live, earliest) = live_leases(tx, seq, now)?;
+    Ok(if live >= places {
+        earliest.unwrap_or(0)
+    } else {
+        0
+    })
+}
+
+/// Unexpired leases on a task and the earliest expiry among them. Expired
+/// rows are simply not counted, so no cleanup job is needed for correctness.
+fn live_leases(tx: &Transaction<'_>, seq: i64, now: i64) -> rusqlite::Result<(u32, Option<i64>)> {
     tx.prepare_cached(
         "SELECT COUNT(*), MIN(expires_at) FROM leases WHERE task_seq = ?1 AND expires_at > ?2",
     )?
