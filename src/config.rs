@@ -41,6 +41,11 @@ pub struct Settings {
     pub reestimate_every: Duration,
     /// Emit logs as JSON lines (`TESSERA_LOG_JSON`, default true).
     pub log_json: bool,
+    /// How long a replica trusts its cached copy of an account (roles,
+    /// deletion) before reading it again (`TESSERA_ACCOUNT_CACHE_SECONDS`,
+    /// default 2). Changes made through this replica apply at once; this
+    /// bounds how late another replica (or the `tessera admin` command) is seen.
+    pub account_cache_ttl: Duration,
 }
 
 /// A setting that could not be parsed; start-up stops with this message.
@@ -87,6 +92,7 @@ impl Settings {
             upload_window: seconds("TESSERA_UPLOAD_WINDOW_SECONDS", 3600)?,
             reestimate_every: seconds("TESSERA_REESTIMATE_SECONDS", 300)?,
             log_json: parse_or(get("TESSERA_LOG_JSON"), "TESSERA_LOG_JSON", true)?,
+            account_cache_ttl: seconds("TESSERA_ACCOUNT_CACHE_SECONDS", 2)?,
         })
     }
 

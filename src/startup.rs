@@ -53,6 +53,7 @@ impl Application {
             signing_key,
             pseudonym_key,
             kind_settings: Default::default(),
+            accounts: api::auth::AccountCache::new(settings.account_cache_ttl),
             login_limiter: RateLimiter::new(settings.login_attempts, settings.login_window),
             upload_limiter: RateLimiter::new(settings.upload_attempts, settings.upload_window),
             settings,

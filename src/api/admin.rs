@@ -45,6 +45,8 @@ impl AdminApi {
             .set_roles(user_id.0, &roles)
             .await?
             .ok_or_else(|| ApiError::not_found("There is no account with this id."))?;
+        // The new roles apply to the account's very next request.
+        state.accounts.forget(user_id.0);
         Ok(AccountResponse::Ok(Json(account.into())))
     }
 }

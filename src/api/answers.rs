@@ -1,7 +1,7 @@
 //! Receiving answers: validated against each task's kind, stored once per
 //! `client_id`, credited in the same transaction.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
 use poem::web::Data;
@@ -13,6 +13,7 @@ use super::auth::Caller;
 use super::error::ApiError;
 use super::state::SharedState;
 use super::tags::ApiTags;
+use crate::domain::admission::RefusalClass;
 use crate::domain::field_error::FieldError;
 use crate::store::{AnswerOutcome, AnswerStatus, AnswerSubmission, SubmitRefusal};
 
@@ -101,9 +102,13 @@ impl From<AnswerOutcome> for AnswerResult {
 
 #[OpenApi(tag = "ApiTags::Sessions")]
 impl AnswersApi {
-    /// Send one or more answers, stored together in one transaction. Answers
+    /// Send one or more answers, stored together in one transaction. Only
+    /// tasks handed out to you in a session count: an answer to a task you
+    /// never held is a 403, and nothing in the request is stored. Answers
     /// after a lease expired, or to tasks that have since settled, are still
-    /// stored and credited. A second, different answer to the same task is a 409.
+    /// stored and credited. A second, different answer to the same task, or
+    /// a `client_id` reused for another task or answer, is a 409; the same
+    /// `client_id` twice in one request is a 422.
     #[oai(path = "/v1/answers", method = "post", operation_id = "create_answers")]
     async fn create(
         &self,
@@ -118,6 +123,21 @@ impl AnswersApi {
                 format!("send between 1 and {MAX_ANSWERS} answers"),
             )
             .into());
+        }
+        let mut seen = HashSet::with_capacity(answers.len());
+        let repeated: Vec<FieldError> = answers
+            .iter()
+            .enumerate()
+            .filter(|(_, answer)| !seen.insert(answer.client_id))
+            .map(|(index, _)| {
+                FieldError::new(
+                    format!("answers[{index}].client_id"),
+                    "repeats an earlier client_id in this request; each answer needs its own",
+                )
+            })
+            .collect();
+        if !repeated.is_empty() {
+            return Err(ApiError::invalid(repeated));
         }
         let ids: Vec<Uuid> = answers.iter().map(|a| a.task_id).collect();
         let batch_of: HashMap<Uuid, Uuid> =
@@ -149,20 +169,29 @@ impl AnswersApi {
         }
         match state
             .store
-            .submit_answers(caller.account_id(), submissions, Utc::now())
+            .submit_answers(&caller.answerer(), submissions, Utc::now())
             .await?
         {
             Ok(outcomes) => Ok(AnswersResponse::Ok(Json(AnswersResponseBody {
                 results: outcomes.into_iter().map(AnswerResult::from).collect(),
             }))),
-            Err(SubmitRefusal::UnknownTask { index }) => Err(FieldError::new(
-                format!("answers[{index}].task_id"),
-                "there is no such task",
-            )
-            .into()),
-            Err(SubmitRefusal::Conflict { index, detail }) => Err(ApiError::conflict(format!(
-                "answers[{index}]: {detail} Nothing in this request was stored."
-            ))),
+            Err(refusal) => Err(refused(&refusal)),
         }
+    }
+}
+
+/// The problem for a refused submission, naming the answer that broke a rule.
+fn refused(refusal: &SubmitRefusal) -> ApiError {
+    let SubmitRefusal { index, reason } = refusal;
+    let detail = format!(
+        "answers[{index}]: {} Nothing in this request was stored.",
+        reason.detail()
+    );
+    match reason.class() {
+        RefusalClass::Invalid => {
+            FieldError::new(format!("answers[{index}].task_id"), reason.detail()).into()
+        }
+        RefusalClass::Forbidden => ApiError::forbidden(detail),
+        RefusalClass::Conflict => ApiError::conflict(detail),
     }
 }

@@ -25,13 +25,13 @@ use super::state::{AppState, SharedState};
 use super::tags::ApiTags;
 use crate::domain::account::{Role, bounded_text};
 use crate::domain::certificate::{
-    CertificateContent, CertificateInput, QualityIndicators, key_id, render_pdf, sign,
+    CertificateContent, CertificateInput, Period, QualityIndicators, SignedCertificate, key_id,
+    render_pdf, sign,
 };
 use crate::domain::credits::{
     DateRange, RecordCheck, activity_rows, certificate_contributor, certificate_period,
-    check_record, record_text, tally,
+    check_record, has_credited_time, no_overlap, record_text, tally,
 };
-use crate::domain::field_error::FieldError;
 use crate::store::StoredCertificate;
 
 pub struct CertificatesApi;
@@ -121,19 +121,23 @@ impl CertificatesApi {
                  (TESSERA_PUBLIC_URL) is an https (or local loopback) address.",
             ));
         }
-        let account = state
+        let account = caller.account();
+        let certified: Vec<Period> = state
             .store
-            .account(caller.account_id())
+            .certificates_of(account.id)
             .await?
-            .ok_or_else(|| ApiError::unauthorized("This account no longer exists."))?;
+            .iter()
+            .filter(|record| record.revoked_at.is_none())
+            .filter_map(|record| serde_json::from_str::<SignedCertificate>(&record.signed).ok())
+            .map(|signed| signed.content.period)
+            .collect();
+        no_overlap(&period, &certified)?;
         let range = DateRange {
             from: Some(period.from),
             to: Some(period.to),
         };
         let days = state.store.credit_days(account.id, range).await?;
-        if days.is_empty() {
-            return Err(FieldError::new("from", "you have no credited time in this period").into());
-        }
+        has_credited_time(&days)?;
         let quality = state.store.credit_quality(account.id, range).await?;
         let id = Uuid::new_v4();
         let content = CertificateContent::new(CertificateInput {
@@ -271,7 +275,7 @@ impl CertificatesApi {
         body: Json<RevokeRequest>,
     ) -> Result<VerificationResponse, ApiError> {
         let record = stored(&state, certificate_id.0).await?;
-        if record.contributor_id != caller.account_id() && !caller.0.has_role(Role::Admin) {
+        if record.contributor_id != caller.account_id() && !caller.has_role(Role::Admin) {
             return Err(no_such_certificate());
         }
         let reason = bounded_text("reason", &body.0.reason, 500)?;

@@ -89,7 +89,10 @@ impl MeApi {
         state: Data<&SharedState>,
         caller: Caller,
     ) -> Result<EraseResponse, ApiError> {
-        if state.store.erase_account(caller.account_id()).await? {
+        let erased = state.store.erase_account(caller.account_id()).await?;
+        // Its tokens stop working with the very next request.
+        state.accounts.forget(caller.account_id());
+        if erased {
             Ok(EraseResponse::Erased)
         } else {
             Err(ApiError::unauthorized("This account no longer exists."))

@@ -108,7 +108,7 @@ async fn visible_media(
     let hidden = || ApiError::not_found("There is no photo with this id.");
     let media = state.store.media(id).await?.ok_or_else(hidden)?;
     let me = caller.account_id();
-    if media.uploader_id == me || caller.0.has_role(Role::Admin) {
+    if media.uploader_id == me || caller.has_role(Role::Admin) {
         return Ok(media);
     }
     let runs_project = state

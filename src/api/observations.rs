@@ -185,7 +185,7 @@ async fn joinable_project(
 ) -> Result<Project, ApiError> {
     let not_found = || ApiError::not_found("There is no project with this id.");
     let project = state.store.project(id).await?.ok_or_else(not_found)?;
-    if project.owner_id == caller.account_id() || caller.0.has_role(Role::Admin) {
+    if project.owner_id == caller.account_id() || caller.has_role(Role::Admin) {
         return Ok(project);
     }
     let account = state

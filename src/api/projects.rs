@@ -12,7 +12,8 @@ use super::error::ApiError;
 use super::state::SharedState;
 use super::tags::ApiTags;
 use crate::domain::account::{Role, StaffGroup, bounded_text};
-use crate::domain::project::{Audience, WorkStatus};
+use crate::domain::admission::{Viewer, Worker, may_see_project, parse_audience};
+use crate::domain::project::WorkStatus;
 use crate::store::Project;
 
 pub struct ProjectsApi;
@@ -108,7 +109,7 @@ pub async fn managed_project(
         .project(id)
         .await?
         .ok_or_else(|| ApiError::not_found("There is no project with this id."))?;
-    if project.owner_id != caller.account_id() && !caller.0.has_role(Role::Admin) {
+    if project.owner_id != caller.account_id() && !caller.has_role(Role::Admin) {
         return Err(ApiError::forbidden(
             "Only the project's researcher can do this.",
         ));
@@ -148,11 +149,7 @@ impl ProjectsApi {
         state: Data<&SharedState>,
         caller: Caller,
     ) -> Result<ProjectListResponse, ApiError> {
-        let account = state
-            .store
-            .account(caller.account_id())
-            .await?
-            .ok_or_else(|| ApiError::unauthorized("This account no longer exists."))?;
+        let account = caller.account();
         let mut projects = Vec::new();
         for project in state.store.projects().await? {
             let joinable = project.status == WorkStatus::Live
@@ -196,10 +193,7 @@ impl ProjectsApi {
             title,
             summary,
             purpose,
-            audience: Audience {
-                organisations: body.audience.organisations,
-                staff_groups: body.audience.staff_groups,
-            },
+            audience: parse_audience(body.audience.organisations, body.audience.staff_groups)?,
             status: body.status.unwrap_or(WorkStatus::Draft),
             outcome_note: None,
             created_at: Utc::now(),
@@ -222,14 +216,21 @@ impl ProjectsApi {
         caller: Caller,
         project_id: Path<Uuid>,
     ) -> Result<ProjectResponse, ApiError> {
+        let account = caller.account();
         let project = state
             .store
             .project(project_id.0)
             .await?
             .filter(|p| {
-                p.status != WorkStatus::Draft
-                    || p.owner_id == caller.account_id()
-                    || caller.0.has_role(Role::Admin)
+                let viewer = Viewer {
+                    owns: p.owner_id == account.id,
+                    admin: caller.has_role(Role::Admin),
+                    worker: Worker {
+                        organisation: account.organisation.as_deref(),
+                        staff_group: account.staff_group,
+                    },
+                };
+                may_see_project(p.status, &p.audience, &viewer)
             })
             .ok_or_else(|| ApiError::not_found("There is no project with this id."))?;
         Ok(ProjectResponse::Ok(Json(

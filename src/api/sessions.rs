@@ -102,18 +102,14 @@ impl SessionsApi {
         if !(1..=30).contains(&minutes) {
             return Err(FieldError::new("minutes", "must be between 1 and 30").into());
         }
-        let account = state
-            .store
-            .account(caller.account_id())
-            .await?
-            .ok_or_else(|| ApiError::unauthorized("This account no longer exists."))?;
+        let account = caller.account();
         let session_id = Uuid::new_v4();
         let tasks = state
             .store
             .claim(ClaimRequest {
                 session_id,
                 contributor_id: account.id,
-                organisation: account.organisation,
+                organisation: account.organisation.clone(),
                 staff_group: account.staff_group,
                 budget_seconds: minutes * 60,
                 project_id: body.0.project_id,

@@ -16,6 +16,8 @@ pub struct AppState {
     pub settings: Settings,
     pub store: Arc<dyn Store>,
     pub tokens: Arc<TokenService>,
+    /// Accounts as stored, for checking every caller against the account as it is now.
+    pub accounts: super::auth::AccountCache,
     pub login_limiter: RateLimiter,
     /// Per-account budget for batch uploads and logged observations.
     pub upload_limiter: RateLimiter,

@@ -9,36 +9,44 @@ use super::pace;
 use super::policy::BatchPolicy;
 use super::quality::qualification;
 
-/// Refusal detail when a `client_id` is already used by someone else's answer.
-pub const FOREIGN_CLIENT_ID: &str =
-    "This client_id belongs to another answer; generate a fresh UUID per answer.";
+/// Most seconds one person can be credited per UTC day, whatever they
+/// answer: a long shift's worth. Past it answers are still stored and
+/// counted, but earn nothing more that day.
+pub const DAILY_CREDIT_CEILING_SECONDS: u32 = 8 * 3600;
 
-/// Refusal detail when someone tries to verify their own observation.
-pub const OWN_OBSERVATION: &str =
-    "You logged this observation; other staff verify it, so it cannot be answered by you.";
+/// Seconds still creditable today, given what the day has credited so far.
+pub fn day_headroom(credited_today_seconds: i64) -> u32 {
+    (i64::from(DAILY_CREDIT_CEILING_SECONDS) - credited_today_seconds)
+        .clamp(0, i64::from(DAILY_CREDIT_CEILING_SECONDS)) as u32
+}
 
-/// Refusal detail when the contributor already answered the task differently.
-pub const DIFFERENT_ANSWER: &str = "You already answered this task with a different answer.";
+/// The start of `now_ms`'s UTC day, in milliseconds.
+pub fn day_start_ms(now_ms: i64) -> i64 {
+    now_ms - now_ms.rem_euclid(86_400_000)
+}
 
 /// How an answer was received, before the store names it for the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Receipt {
     /// Within its lease, on a task that still needed it.
     Accepted,
-    /// After its lease expired, or without one.
+    /// After its lease expired.
     Late,
     /// The task had already left the open state.
     Extra,
 }
 
 /// The contributor's lease on the task, expired or not, with the time the
-/// session it belongs to can still credit.
+/// session it belongs to and the day can still credit. Every stored answer
+/// has one: [`super::admission::may_answer`] refuses the rest.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LeaseWindow {
     pub leased_at_ms: i64,
     pub expires_at_ms: i64,
     /// Seconds of the session's wall clock not yet credited; see [`session_headroom`].
     pub session_headroom: u32,
+    /// Seconds the contributor's day can still credit; see [`day_headroom`].
+    pub day_headroom: u32,
 }
 
 /// Everything the store knows when one answer arrives.
@@ -48,7 +56,7 @@ pub struct AnswerFacts<'a> {
     pub is_gold: bool,
     /// The known votes of a gold task that has a known answer; `None` otherwise.
     pub gold_votes: Option<&'a [Vote]>,
-    pub lease: Option<LeaseWindow>,
+    pub lease: LeaseWindow,
     /// The contributor's gold record on the batch before this answer.
     pub gold_total: u32,
     pub gold_correct: u32,
@@ -76,7 +84,7 @@ pub struct Assessment {
     pub credited_seconds: u32,
     /// Credited but flagged in the ledger: unqualified, or wrong on gold.
     pub marked: bool,
-    /// The batch median after this answer (unchanged without a lease).
+    /// The batch median after this answer.
     pub median_seconds: f64,
 }
 
@@ -84,10 +92,7 @@ pub struct Assessment {
 pub fn assess(facts: &AnswerFacts<'_>) -> Assessment {
     let receipt = if facts.task_state != TaskState::Open {
         Receipt::Extra
-    } else if facts
-        .lease
-        .is_some_and(|lease| lease.expires_at_ms > facts.now_ms)
-    {
+    } else if facts.lease.expires_at_ms > facts.now_ms {
         Receipt::Accepted
     } else {
         Receipt::Late
@@ -109,25 +114,17 @@ pub fn assess(facts: &AnswerFacts<'_>) -> Assessment {
     let counted = qualified && !facts.is_gold && receipt != Receipt::Extra;
 
     // Credit: the server-measured window from the lease, capped, and never
-    // more than the session's wall clock allows.
+    // more than the session's wall clock or the day's ceiling allows.
     let median = facts.median_seconds;
     let cap = facts.policy.credit_cap(median);
-    let (credited_seconds, median_seconds) = match facts.lease {
-        Some(lease) => {
-            let window = (facts.now_ms - lease.leased_at_ms) as f64 / 1000.0;
-            let credited = pace::credited_seconds(window, facts.seconds_spent, median, cap)
-                .min(lease.session_headroom);
-            let observed = facts.seconds_spent.unwrap_or(window).min(window.max(1.0));
-            let (floor, ceiling) = facts.policy.pace_bounds();
-            let learned = pace::update_median(median, observed).clamp(floor, ceiling);
-            (credited, learned)
-        }
-        // No lease to measure from: credit the reported time, at most the median.
-        None => (
-            pace::credited_seconds(median, facts.seconds_spent, median, cap),
-            median,
-        ),
-    };
+    let lease = facts.lease;
+    let window = (facts.now_ms - lease.leased_at_ms) as f64 / 1000.0;
+    let credited_seconds = pace::credited_seconds(window, facts.seconds_spent, median, cap)
+        .min(lease.session_headroom)
+        .min(lease.day_headroom);
+    let observed = facts.seconds_spent.unwrap_or(window).min(window.max(1.0));
+    let (floor, ceiling) = facts.policy.pace_bounds();
+    let median_seconds = pace::update_median(median, observed).clamp(floor, ceiling);
 
     Assessment {
         receipt,
@@ -165,11 +162,12 @@ mod tests {
             task_state: TaskState::Open,
             is_gold: false,
             gold_votes: None,
-            lease: Some(LeaseWindow {
+            lease: LeaseWindow {
                 leased_at_ms: 0,
                 expires_at_ms: 60_000,
                 session_headroom: 600,
-            }),
+                day_headroom: 28_800,
+            },
             gold_total: 0,
             gold_correct: 0,
             policy,
@@ -240,16 +238,15 @@ mod tests {
     }
 
     #[test]
-    fn without_a_lease_the_median_is_credited_and_not_learned() {
+    fn credit_never_exceeds_what_the_day_has_left() {
         let policy = BatchPolicy::default();
         let votes = yes();
-        let mut unleased = facts(&policy, &votes);
-        unleased.lease = None;
-        unleased.seconds_spent = None;
-        let assessed = assess(&unleased);
-        assert_eq!(assessed.receipt, Receipt::Late);
-        assert_eq!(assessed.credited_seconds, 20);
-        assert!((assessed.median_seconds - 20.0).abs() < 1e-9);
+        let mut tired = facts(&policy, &votes);
+        tired.lease.day_headroom = day_headroom(i64::from(DAILY_CREDIT_CEILING_SECONDS) - 3);
+        assert_eq!(assess(&tired).credited_seconds, 3);
+        assert_eq!(day_headroom(40 * 3600), 0);
+        assert_eq!(day_headroom(0), DAILY_CREDIT_CEILING_SECONDS);
+        assert_eq!(day_start_ms(86_400_000 + 5), 86_400_000);
     }
 
     #[test]
@@ -257,11 +254,7 @@ mod tests {
         let policy = BatchPolicy::default();
         let votes = yes();
         let mut tight = facts(&policy, &votes);
-        tight.lease = Some(LeaseWindow {
-            leased_at_ms: 0,
-            expires_at_ms: 60_000,
-            session_headroom: 4,
-        });
+        tight.lease.session_headroom = 4;
         assert_eq!(assess(&tight).credited_seconds, 4);
         assert_eq!(session_headroom(0, 10, 30_000), 20);
         assert_eq!(session_headroom(0, 40, 30_000), 0);

@@ -2,6 +2,7 @@
 //! unit-tested next to the code.
 
 pub mod account;
+pub mod admission;
 pub mod answering;
 pub mod bundle;
 pub mod certificate;

@@ -1,5 +1,6 @@
 //! Keys, tokens, password hashes and rate limits.
 
+pub mod client_address;
 pub mod keys;
 pub mod passwords;
 pub mod ratelimit;

@@ -25,34 +25,59 @@ impl RateLimiter {
     /// Records one attempt under every key. When any key is over its budget,
     /// nothing is recorded and the seconds until it frees up are returned.
     pub fn attempt(&self, keys: &[&str], now: Instant) -> Result<(), u64> {
-        let mut windows = self
-            .windows
+        let mut windows = self.windows();
+        Self::over(&windows, self.limit, self.window, keys, now).map_or(Ok(()), Err)?;
+        self.count(&mut windows, keys, now);
+        Ok(())
+    }
+
+    /// Whether any key has spent its budget, without counting anything:
+    /// login checks this first and counts only failures.
+    pub fn check(&self, keys: &[&str], now: Instant) -> Result<(), u64> {
+        let windows = self.windows();
+        Self::over(&windows, self.limit, self.window, keys, now).map_or(Ok(()), Err)
+    }
+
+    /// Counts one event (a failure) under every key.
+    pub fn record(&self, keys: &[&str], now: Instant) {
+        let mut windows = self.windows();
+        self.count(&mut windows, keys, now);
+    }
+
+    fn windows(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, u32)>> {
+        self.windows
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Seconds until the most exhausted of `keys` frees up, if any is exhausted.
+    fn over(
+        windows: &HashMap<String, (Instant, u32)>,
+        limit: u32,
+        window: Duration,
+        keys: &[&str],
+        now: Instant,
+    ) -> Option<u64> {
+        keys.iter()
+            .filter_map(|key| {
+                let (start, count) = windows.get(*key)?;
+                let elapsed = now.duration_since(*start);
+                (elapsed < window && *count >= limit).then(|| (window - elapsed).as_secs().max(1))
+            })
+            .max()
+    }
+
+    fn count(&self, windows: &mut HashMap<String, (Instant, u32)>, keys: &[&str], now: Instant) {
         if windows.len() > 100_000 {
             windows.retain(|_, (start, _)| now.duration_since(*start) < self.window);
-        }
-        let mut retry_after = None;
-        for key in keys {
-            if let Some((start, count)) = windows.get(*key) {
-                let elapsed = now.duration_since(*start);
-                if elapsed < self.window && *count >= self.limit {
-                    let wait = (self.window - elapsed).as_secs().max(1);
-                    retry_after = Some(retry_after.map_or(wait, |other: u64| other.max(wait)));
-                }
-            }
-        }
-        if let Some(wait) = retry_after {
-            return Err(wait);
         }
         for key in keys {
             let entry = windows.entry((*key).to_owned()).or_insert((now, 0));
             if now.duration_since(entry.0) >= self.window {
                 *entry = (now, 0);
             }
-            entry.1 += 1;
+            entry.1 = entry.1.saturating_add(1);
         }
-        Ok(())
     }
 }
 
@@ -76,6 +101,19 @@ mod tests {
                 .attempt(&["a"], start + Duration::from_secs(61))
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn checking_counts_nothing_and_recording_counts_once() {
+        let limiter = RateLimiter::new(2, Duration::from_secs(60));
+        let now = Instant::now();
+        for _ in 0..10 {
+            assert!(limiter.check(&["pair"], now).is_ok());
+        }
+        limiter.record(&["pair"], now);
+        limiter.record(&["pair"], now);
+        assert!(limiter.check(&["pair"], now).is_err());
+        assert!(limiter.check(&["other"], now).is_ok());
     }
 
     #[test]

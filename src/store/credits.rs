@@ -68,6 +68,9 @@ pub trait CreditStore {
 
     async fn certificate(&self, id: Uuid) -> StoreResult<Option<StoredCertificate>>;
 
+    /// Every certificate issued to the contributor, revoked ones included.
+    async fn certificates_of(&self, contributor: Uuid) -> StoreResult<Vec<StoredCertificate>>;
+
     /// Records a revocation unless the certificate was already revoked (the
     /// first revocation stands). Returns the certificate as it now is, or
     /// `None` when there is no such certificate.

@@ -24,8 +24,8 @@ pub use projects::{
 };
 pub use quality::{EngagementRow, ParticipationRow, QualityStore, QueueItem};
 pub use sessions::{
-    AnswerOutcome, AnswerStatus, AnswerSubmission, ClaimRequest, GoldFeedback, LeasedTask,
-    SessionStore, SubmitRefusal,
+    AnswerOutcome, AnswerStatus, AnswerSubmission, Answerer, ClaimRequest, GoldFeedback,
+    LeasedTask, SessionStore, SubmitRefusal,
 };
 
 use std::sync::Arc;

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::StoreResult;
 use crate::domain::account::StaffGroup;
+use crate::domain::admission::{Refusal, Worker};
 use crate::domain::kinds::Vote;
 
 /// A request for a bundle worth `budget_seconds` of work.
@@ -52,7 +53,7 @@ pub struct AnswerSubmission {
 pub enum AnswerStatus {
     /// Within its lease, on a task that still needed it.
     Accepted,
-    /// After its lease expired (or without one); stored and credited all the same.
+    /// After its lease expired; stored and credited all the same.
     Late,
     /// The task had already settled; kept as extra evidence and credited.
     Extra,
@@ -80,14 +81,29 @@ pub struct AnswerOutcome {
     pub feedback: Option<GoldFeedback>,
 }
 
-/// Why a submission was refused as a whole.
+/// Why a submission was refused as a whole: the answer at `index` broke
+/// one of the rules in `domain::admission`, and nothing was stored.
 #[derive(Debug, Clone, PartialEq)]
-pub enum SubmitRefusal {
-    /// No such task.
-    UnknownTask { index: usize },
-    /// The contributor already gave a different answer to this task, or the
-    /// `client_id` belongs to someone else's answer.
-    Conflict { index: usize, detail: String },
+pub struct SubmitRefusal {
+    pub index: usize,
+    pub reason: Refusal,
+}
+
+/// Who is answering, as the stored account says now (never as a token says).
+#[derive(Debug, Clone)]
+pub struct Answerer {
+    pub id: Uuid,
+    pub organisation: Option<String>,
+    pub staff_group: StaffGroup,
+}
+
+impl Answerer {
+    pub fn worker(&self) -> Worker<'_> {
+        Worker {
+            organisation: self.organisation.as_deref(),
+            staff_group: self.staff_group,
+        }
+    }
 }
 
 #[async_trait::async_trait]
@@ -100,10 +116,11 @@ pub trait SessionStore {
     async fn task_batches(&self, task_ids: &[Uuid]) -> StoreResult<Vec<(Uuid, Uuid)>>;
 
     /// Stores the answers, their ledger entries and the tasks' new consensus
-    /// in one transaction; all or nothing.
+    /// in one transaction; all or nothing. Every answer must be to a task
+    /// the answerer was leased, on live work open to them.
     async fn submit_answers(
         &self,
-        contributor_id: Uuid,
+        answerer: &Answerer,
         answers: Vec<AnswerSubmission>,
         now: DateTime<Utc>,
     ) -> StoreResult<Result<Vec<AnswerOutcome>, SubmitRefusal>>;

@@ -274,6 +274,10 @@ async fn a_certificate_needs_a_finished_period_with_credited_time() {
         ),
         (
             json!({"from": today - TimeDelta::days(7), "to": today}),
+            "to",
+        ),
+        (
+            json!({"from": today - TimeDelta::days(7), "to": today - TimeDelta::days(1)}),
             "from",
         ),
     ];

@@ -8,7 +8,7 @@ use tessera::domain::policy::BatchPolicy;
 use tessera::store::{Account, AnswerStatus, AnswerSubmission, ClaimRequest, Store};
 use uuid::Uuid;
 
-use crate::contract::{live_batch, stores};
+use crate::contract::{live_batch, staff, stores};
 
 struct Fixture {
     tasks: Vec<Uuid>,
@@ -115,7 +115,7 @@ async fn an_answer_after_its_lease_expired_is_stored_as_late_and_credited() {
             .unwrap();
         let outcomes = store
             .submit_answers(
-                fixture.people[0],
+                &staff(fixture.people[0]),
                 vec![include(fixture.tasks[0])],
                 now + Duration::hours(2),
             )
@@ -144,7 +144,7 @@ async fn nobody_is_handed_a_task_they_already_answered() {
         assert_eq!(bundle.len(), 2);
         let answers = bundle.iter().map(|t| include(t.task_id)).collect();
         store
-            .submit_answers(fixture.people[0], answers, now)
+            .submit_answers(&staff(fixture.people[0]), answers, now)
             .await
             .unwrap()
             .unwrap();
@@ -169,12 +169,16 @@ async fn a_retried_answer_is_stored_once() {
             .unwrap();
         let answer = include(fixture.tasks[0]);
         let first = store
-            .submit_answers(fixture.people[0], vec![answer.clone()], now)
+            .submit_answers(&staff(fixture.people[0]), vec![answer.clone()], now)
             .await
             .unwrap()
             .unwrap();
         let again = store
-            .submit_answers(fixture.people[0], vec![answer], now + Duration::seconds(5))
+            .submit_answers(
+                &staff(fixture.people[0]),
+                vec![answer],
+                now + Duration::seconds(5),
+            )
             .await
             .unwrap()
             .unwrap();

@@ -8,13 +8,14 @@ use futures_util::StreamExt;
 use serde_json::json;
 use tessera::config::Settings;
 use tessera::domain::account::{Email, Role, StaffGroup};
+use tessera::domain::admission::Refusal;
 use tessera::domain::consensus::TaskState;
 use tessera::domain::kinds::{KindSettings, TaskKind, Vote};
 use tessera::domain::policy::BatchPolicy;
 use tessera::domain::project::{Audience, WorkStatus};
 use tessera::store::{
-    Account, AnswerStatus, AnswerSubmission, Batch, ClaimRequest, NewRefreshToken, NewTask,
-    Project, RefreshOutcome, Store, StoreError, SubmitRefusal, TaskResult,
+    Account, AnswerStatus, AnswerSubmission, Answerer, Batch, ClaimRequest, NewRefreshToken,
+    NewTask, Project, RefreshOutcome, Store, StoreError, SubmitRefusal, TaskResult,
 };
 use uuid::Uuid;
 
@@ -264,6 +265,15 @@ fn claim_at(person: Uuid, now: DateTime<Utc>) -> ClaimRequest {
     }
 }
 
+/// Anyone, as the answer path sees them: no organisation, any staff group.
+pub fn staff(id: Uuid) -> Answerer {
+    Answerer {
+        id,
+        organisation: None,
+        staff_group: StaffGroup::Other,
+    }
+}
+
 fn vote(task: Uuid, label: u16) -> AnswerSubmission {
     AnswerSubmission {
         client_id: Uuid::new_v4(),
@@ -316,37 +326,50 @@ async fn a_refused_submission_stores_nothing() {
         store.claim(claim_at(ada, now)).await.unwrap();
         let taken = vote(tasks[0], 0);
         store
-            .submit_answers(ada, vec![taken.clone()], now)
+            .submit_answers(&staff(ada), vec![taken.clone()], now)
             .await
             .unwrap()
             .unwrap();
 
         // Bob reuses Ada's client_id: refused at that index, and his first
         // answer in the same submission is rolled back with it.
+        store.claim(claim_at(bob, now)).await.unwrap();
         let mut stolen = vote(tasks[1], 0);
         stolen.client_id = taken.client_id;
         let refused = store
-            .submit_answers(bob, vec![vote(tasks[1], 1), stolen], now)
+            .submit_answers(&staff(bob), vec![vote(tasks[1], 1), stolen], now)
             .await
             .unwrap();
-        assert!(matches!(
+        assert_eq!(
             refused,
-            Err(SubmitRefusal::Conflict { index: 1, .. })
-        ));
+            Err(SubmitRefusal {
+                index: 1,
+                reason: Refusal::ForeignClientId
+            })
+        );
         let unknown = store
-            .submit_answers(bob, vec![vote(Uuid::new_v4(), 0)], now)
+            .submit_answers(&staff(bob), vec![vote(Uuid::new_v4(), 0)], now)
             .await
             .unwrap();
-        assert_eq!(unknown, Err(SubmitRefusal::UnknownTask { index: 0 }));
+        assert_eq!(
+            unknown,
+            Err(SubmitRefusal {
+                index: 0,
+                reason: Refusal::UnknownTask
+            })
+        );
         // Ada changing her mind is a conflict too.
         let changed = store
-            .submit_answers(ada, vec![vote(tasks[0], 1)], now)
+            .submit_answers(&staff(ada), vec![vote(tasks[0], 1)], now)
             .await
             .unwrap();
-        assert!(matches!(
+        assert_eq!(
             changed,
-            Err(SubmitRefusal::Conflict { index: 0, .. })
-        ));
+            Err(SubmitRefusal {
+                index: 0,
+                reason: Refusal::DifferentAnswer
+            })
+        );
         assert_eq!(store.batch_counts(batch.id).await.unwrap().answers, 1);
     }
 }
@@ -361,7 +384,7 @@ async fn concurrent_retries_of_one_answer_store_it_once() {
         let answer = vote(tasks[0], 0);
         let retries = (0..4).map(|_| {
             let (store, answer) = (store.clone(), answer.clone());
-            tokio::spawn(async move { store.submit_answers(ada, vec![answer], now).await })
+            tokio::spawn(async move { store.submit_answers(&staff(ada), vec![answer], now).await })
         });
         let mut outcomes = Vec::new();
         for retry in retries {
@@ -390,7 +413,11 @@ async fn a_settled_task_is_handed_out_no_more_and_exports_in_order() {
             tasks
         );
         let settled = store
-            .submit_answers(ada, vec![vote(tasks[1], 0)], now + Duration::seconds(20))
+            .submit_answers(
+                &staff(ada),
+                vec![vote(tasks[1], 0)],
+                now + Duration::seconds(20),
+            )
             .await
             .unwrap()
             .unwrap();

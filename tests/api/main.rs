@@ -16,4 +16,5 @@ mod openapi;
 mod quality;
 mod sessions;
 mod tokens;
+mod trust;
 mod ward;

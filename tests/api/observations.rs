@@ -238,7 +238,7 @@ async fn an_observer_cannot_verify_their_own_observation() {
     let verdict = json!([{"client_id": uuid::Uuid::new_v4(), "task_id": logged["task_id"], "answer": {"verdict": "confirm"}}]);
     let problem = expect_problem(
         ward.app.answer(&ward.observer, verdict).await,
-        StatusCode::CONFLICT,
+        StatusCode::FORBIDDEN,
     )
     .await;
     assert!(

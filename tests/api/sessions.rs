@@ -182,18 +182,28 @@ async fn agreeing_answers_settle_a_task_and_it_stops_being_handed_out() {
 }
 
 #[tokio::test]
-async fn an_answer_without_a_lease_is_kept_as_late_and_to_a_settled_task_as_extra() {
-    let (app, _, _) = app_with_batch(
-        1,
-        json!({"min_answers": 1, "max_answers": 1, "target_confidence": 0.6}),
-    )
-    .await;
+async fn a_leased_answer_to_a_task_that_settled_meanwhile_is_kept_as_extra() {
+    let app = crate::credits::support::app().await;
+    crate::credits::support::project_with_batch(&app, 1, 30).await;
+    // One answer settles the task: a 0.6 target needs no second opinion.
     let first = app.person("first@nhs.net", &[]).await;
-    let task = task_ids(&app.claim(&first, 5).await)[0].clone();
-    let answer = json!([{"client_id": uuid::Uuid::new_v4(), "task_id": task, "answer": {"decision": "include"}}]);
-    expect_status(app.answer(&first, answer).await, StatusCode::OK).await;
-    // Someone who saw the task offline answers after it settled, with no lease.
     let offline = app.person("offline@nhs.net", &[]).await;
+    let task = task_ids(&app.claim(&first, 5).await)[0].clone();
+    // The first lease runs out unanswered, so the place goes to someone else.
+    crate::credits::support::database(&app)
+        .execute_batch(
+            "UPDATE leases SET expires_at = 1; UPDATE tasks SET busy_until = 0;
+             UPDATE batches SET policy = json_set(policy, '$.min_answers', 1,
+                 '$.target_confidence', 0.6)",
+        )
+        .expect("lease expired");
+    assert_eq!(task_ids(&app.claim(&offline, 5).await), vec![task.clone()]);
+    let late = json!([{"client_id": uuid::Uuid::new_v4(), "task_id": task, "answer": {"decision": "include"}}]);
+    let body = expect_status(app.answer(&first, late).await, StatusCode::OK).await;
+    assert_eq!(body["results"][0]["status"], "late");
+    // The second person answers from her phone a minute later, after the
+    // task settled: kept as evidence and credited.
+    crate::credits::support::backdate(&app, &offline, 60);
     let answer = json!([{"client_id": uuid::Uuid::new_v4(), "task_id": task, "answer": {"decision": "include"}, "seconds_spent": 12}]);
     let body = expect_status(app.answer(&offline, answer).await, StatusCode::OK).await;
     assert_eq!(body["results"][0]["status"], "extra");

@@ -20,8 +20,9 @@ const REGULATORS: &[&str] = &[
     "NMC", "GMC", "GDC", "HCPC", "GPhC", "GOC", "GOsC", "GCC", "PSNI", "AHCS", "RCCP", "SWE",
 ];
 
-/// Checks a certificate's period: in order, not in the future (a period
-/// still running could gain hours after signing) and at most three years.
+/// Checks a certificate's period: in order, finished days only (a day still
+/// running could gain hours after signing, so `to` must be before today)
+/// and at most three years.
 pub fn certificate_period(
     from: NaiveDate,
     to: NaiveDate,
@@ -30,10 +31,10 @@ pub fn certificate_period(
     if from > to {
         return Err(FieldError::new("from", "must be on or before `to`"));
     }
-    if to > today {
+    if to >= today {
         return Err(FieldError::new(
             "to",
-            "must not be in the future; a certificate covers finished days only",
+            "must be before today; a certificate covers finished days only",
         ));
     }
     if (to - from).num_days() + 1 > MAX_CERTIFICATE_DAYS {
@@ -43,6 +44,36 @@ pub fn certificate_period(
         ));
     }
     Ok(Period { from, to })
+}
+
+/// Refuses a period that shares a day with one already certified (and not
+/// revoked): the same hours must never stand on two valid certificates.
+pub fn no_overlap(period: &Period, certified: &[Period]) -> Result<(), FieldError> {
+    match certified
+        .iter()
+        .find(|earlier| earlier.from <= period.to && period.from <= earlier.to)
+    {
+        Some(earlier) => Err(FieldError::new(
+            "from",
+            format!(
+                "overlaps your certificate for {} to {}; choose days it does not cover \
+                 (or revoke it first)",
+                earlier.from, earlier.to
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Refuses a period in which nothing was credited.
+pub fn has_credited_time(days: &[CreditDay]) -> Result<(), FieldError> {
+    if days.iter().map(|day| day.seconds).sum::<u64>() == 0 {
+        return Err(FieldError::new(
+            "from",
+            "you have no credited time in this period",
+        ));
+    }
+    Ok(())
 }
 
 /// A staff group the way people write it.
@@ -175,7 +206,14 @@ mod tests {
     #[test]
     fn a_period_must_be_ordered_finished_and_at_most_three_years() {
         let today = date(6, 30);
-        assert!(certificate_period(date(1, 1), date(6, 30), today).is_ok());
+        assert!(certificate_period(date(1, 1), date(6, 29), today).is_ok());
+        assert_eq!(
+            certificate_period(date(1, 1), date(6, 30), today)
+                .unwrap_err()
+                .field,
+            "to",
+            "today has not finished"
+        );
         assert_eq!(
             certificate_period(date(2, 1), date(1, 1), today)
                 .unwrap_err()
@@ -193,6 +231,29 @@ mod tests {
         assert!(certificate_period(cycle_start, cycle_end, today).is_ok());
         let too_long = NaiveDate::from_ymd_opt(2022, 3, 31).unwrap();
         assert!(certificate_period(too_long, cycle_end, today).is_err());
+    }
+
+    #[test]
+    fn periods_that_share_a_day_with_a_certified_one_are_refused() {
+        let certified = [Period {
+            from: date(3, 1),
+            to: date(3, 31),
+        }];
+        let touching = Period {
+            from: date(3, 31),
+            to: date(4, 30),
+        };
+        assert!(no_overlap(&touching, &certified).is_err());
+        let after = Period {
+            from: date(4, 1),
+            to: date(4, 30),
+        };
+        assert!(no_overlap(&after, &certified).is_ok());
+        let around = Period {
+            from: date(1, 1),
+            to: date(6, 1),
+        };
+        assert!(no_overlap(&around, &certified).is_err());
     }
 
     #[test]

@@ -15,7 +15,7 @@ mod summary;
 pub use agreement::agrees_with_consensus;
 pub use issue::{
     MAX_CERTIFICATE_DAYS, activity_rows, certificate_contributor, certificate_period,
-    staff_group_label, tally,
+    has_credited_time, no_overlap, staff_group_label, tally,
 };
 pub use record::{RecordCheck, check_record, record_text};
 pub use streak::{Streak, streak};

@@ -20,19 +20,18 @@ use mongodb::ClientSession;
 use mongodb::bson::oid::ObjectId;
 use mongodb::bson::{self, doc};
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::codec::{at, id};
 use super::documents::{AnswerDoc, LedgerDoc, OutcomeDoc, SCHEMA_VERSION};
 use super::settle::BatchRules;
 use super::{MongoStore, transaction};
+use crate::domain::admission::{self, AnswerClaim, Refusal, StoredUnderClientId, Workplace};
 use crate::domain::answering::{
-    AnswerFacts, DIFFERENT_ANSWER, FOREIGN_CLIENT_ID, LeaseWindow, OWN_OBSERVATION, Receipt,
-    assess, session_headroom,
+    AnswerFacts, LeaseWindow, Receipt, assess, day_headroom, day_start_ms, session_headroom,
 };
 use crate::domain::kinds::Vote;
 use crate::store::{
-    AnswerOutcome, AnswerStatus, AnswerSubmission, GoldFeedback, StoreError, StoreResult,
+    AnswerOutcome, AnswerStatus, AnswerSubmission, Answerer, GoldFeedback, StoreError, StoreResult,
     SubmitRefusal,
 };
 
@@ -44,18 +43,12 @@ struct Stored {
     outcome: OutcomeDoc,
 }
 
-fn refuse_at(refusal: SubmitRefusal, index: usize) -> SubmitRefusal {
-    match refusal {
-        SubmitRefusal::UnknownTask { .. } => SubmitRefusal::UnknownTask { index },
-        SubmitRefusal::Conflict { detail, .. } => SubmitRefusal::Conflict { index, detail },
-    }
-}
-
-fn conflict(detail: &str) -> SubmitRefusal {
-    SubmitRefusal::Conflict {
-        index: 0,
-        detail: detail.to_owned(),
-    }
+/// What one attempt carries from answer to answer: each batch's rules and
+/// the seconds credited to the contributor today.
+#[derive(Default)]
+struct Attempt {
+    rules: HashMap<bson::Uuid, BatchRules>,
+    credited_today: Option<i64>,
 }
 
 fn status(receipt: Receipt) -> AnswerStatus {
@@ -69,7 +62,7 @@ fn status(receipt: Receipt) -> AnswerStatus {
 impl MongoStore {
     pub(super) async fn store_answers(
         &self,
-        contributor: Uuid,
+        answerer: &Answerer,
         answers: Vec<AnswerSubmission>,
         now: DateTime<Utc>,
     ) -> StoreResult<Result<Vec<AnswerOutcome>, SubmitRefusal>> {
@@ -77,7 +70,8 @@ impl MongoStore {
             // Each attempt starts afresh from owned copies.
             let store = self.clone();
             let answers = answers.clone();
-            Box::pin(async move { store.store_all(session, contributor, answers, now).await })
+            let answerer = answerer.clone();
+            Box::pin(async move { store.store_all(session, &answerer, answers, now).await })
         })
         .await;
         match outcome {
@@ -91,19 +85,19 @@ impl MongoStore {
     async fn store_all(
         &self,
         session: &mut ClientSession,
-        contributor: Uuid,
+        answerer: &Answerer,
         answers: Vec<AnswerSubmission>,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<AnswerOutcome>> {
-        let mut rules: HashMap<bson::Uuid, BatchRules> = HashMap::new();
+        let mut attempt = Attempt::default();
         let mut outcomes = Vec::with_capacity(answers.len());
         for (index, answer) in answers.into_iter().enumerate() {
             match self
-                .store_one(session, contributor, answer, now, &mut rules)
+                .store_one(session, answerer, answer, now, &mut attempt)
                 .await?
             {
                 Ok(outcome) => outcomes.push(outcome),
-                Err(refusal) => return Err(StoreError::Refused(refuse_at(refusal, index))),
+                Err(reason) => return Err(StoreError::Refused(SubmitRefusal { index, reason })),
             }
         }
         Ok(outcomes)
@@ -112,22 +106,28 @@ impl MongoStore {
     async fn store_one(
         &self,
         session: &mut ClientSession,
-        contributor: Uuid,
+        answerer: &Answerer,
         submission: AnswerSubmission,
         now: DateTime<Utc>,
-        rules: &mut HashMap<bson::Uuid, BatchRules>,
-    ) -> StoreResult<Result<AnswerOutcome, SubmitRefusal>> {
-        let me = id(contributor);
+        attempt: &mut Attempt,
+    ) -> StoreResult<Result<AnswerOutcome, Refusal>> {
+        let me = id(answerer.id);
         let stored = self.answers.clone_with_type::<Stored>();
         let previous = stored
             .find_one(doc! { "client_id": id(submission.client_id) })
             .session(&mut *session)
             .await?;
         if let Some(previous) = previous {
-            if previous.contributor_id != me {
-                return Ok(Err(conflict(FOREIGN_CLIENT_ID)));
-            }
-            return Ok(Ok(previous.outcome.into_outcome()));
+            let outcome = previous.outcome.into_outcome();
+            let stored = StoredUnderClientId {
+                mine: previous.contributor_id == me,
+                task_id: outcome.task_id,
+                votes: &previous.votes,
+            };
+            return Ok(
+                admission::retry_of(&stored, submission.task_id, &submission.votes)
+                    .map(|()| outcome),
+            );
         }
 
         let task = self
@@ -137,11 +137,8 @@ impl MongoStore {
             .session(&mut *session)
             .await?;
         let Some(task) = task else {
-            return Ok(Err(SubmitRefusal::UnknownTask { index: 0 }));
+            return Ok(Err(Refusal::UnknownTask));
         };
-        if task.created_by == Some(me) {
-            return Ok(Err(conflict(OWN_OBSERVATION)));
-        }
         let earlier = stored
             .find_one(doc! { "task_id": task.id, "contributor_id": me })
             .session(&mut *session)
@@ -150,10 +147,10 @@ impl MongoStore {
             if earlier.votes == submission.votes {
                 return Ok(Ok(earlier.outcome.into_outcome()));
             }
-            return Ok(Err(conflict(DIFFERENT_ANSWER)));
+            return Ok(Err(Refusal::DifferentAnswer));
         }
 
-        let batch = match rules.entry(task.batch_id) {
+        let batch = match attempt.rules.entry(task.batch_id) {
             Entry::Occupied(known) => known.into_mut(),
             Entry::Vacant(unknown) => {
                 unknown.insert(self.batch_rules(session, task.batch_id).await?)
@@ -167,29 +164,47 @@ impl MongoStore {
             .iter()
             .find(|lease| lease.contributor_id == me)
             .cloned();
+        let claim = AnswerClaim {
+            place: Workplace {
+                project_status: batch.project_status,
+                batch_status: batch.status,
+                audience: &batch.audience,
+            },
+            leased: lease.is_some(),
+            own_observation: task.created_by == Some(me),
+        };
+        if let Err(refusal) = admission::may_answer(&claim, &answerer.worker()) {
+            return Ok(Err(refusal));
+        }
+        let Some(lease) = lease else {
+            return Ok(Err(Refusal::NotHandedOut));
+        };
+        let credited_today = match attempt.credited_today {
+            Some(seconds) => seconds,
+            None => {
+                self.credited_since(session, me, day_start_ms(now_ms))
+                    .await?
+            }
+        };
         let (gold_total, gold_correct) = self
             .participation
             .find_one(doc! { "batch_id": task.batch_id, "contributor_id": me })
             .session(&mut *session)
             .await?
             .map_or((0, 0), |record| (record.gold_total, record.gold_correct));
-        let window = match &lease {
-            Some(lease) => {
-                let clock = self
-                    .sessions
-                    .find_one(doc! { "_id": lease.session_id })
-                    .session(&mut *session)
-                    .await?
-                    .map_or((now_ms, 0), |found| {
-                        (found.started_at.timestamp_millis(), found.credited_seconds)
-                    });
-                Some(LeaseWindow {
-                    leased_at_ms: lease.leased_at.timestamp_millis(),
-                    expires_at_ms: lease.expires_at.timestamp_millis(),
-                    session_headroom: session_headroom(clock.0, clock.1, now_ms),
-                })
-            }
-            None => None,
+        let clock = self
+            .sessions
+            .find_one(doc! { "_id": lease.session_id })
+            .session(&mut *session)
+            .await?
+            .map_or((now_ms, 0), |found| {
+                (found.started_at.timestamp_millis(), found.credited_seconds)
+            });
+        let window = LeaseWindow {
+            leased_at_ms: lease.leased_at.timestamp_millis(),
+            expires_at_ms: lease.expires_at.timestamp_millis(),
+            session_headroom: session_headroom(clock.0, clock.1, now_ms),
+            day_headroom: day_headroom(credited_today),
         };
         let assessed = assess(&AnswerFacts {
             task_state: task.state,
@@ -205,15 +220,14 @@ impl MongoStore {
             now_ms,
         });
         let credited = assessed.credited_seconds;
-        if let Some(lease) = &lease {
-            self.sessions
-                .update_one(
-                    doc! { "_id": lease.session_id },
-                    doc! { "$inc": { "credited_seconds": i64::from(credited) } },
-                )
-                .session(&mut *session)
-                .await?;
-        }
+        attempt.credited_today = Some(credited_today + i64::from(credited));
+        self.sessions
+            .update_one(
+                doc! { "_id": lease.session_id },
+                doc! { "$inc": { "credited_seconds": i64::from(credited) } },
+            )
+            .session(&mut *session)
+            .await?;
         batch.median = assessed.median_seconds;
 
         let status = status(assessed.receipt);
@@ -301,5 +315,41 @@ impl MongoStore {
             .session(&mut *session)
             .await?;
         Ok(Ok(outcome))
+    }
+}
+
+/// A sum of ledger seconds.
+#[derive(Deserialize)]
+struct Total {
+    seconds: i64,
+}
+
+impl MongoStore {
+    /// Seconds credited to the contributor since `since_ms` (the start of
+    /// the day), inside the answer transaction.
+    async fn credited_since(
+        &self,
+        session: &mut ClientSession,
+        contributor: bson::Uuid,
+        since_ms: i64,
+    ) -> StoreResult<i64> {
+        let pipeline = [
+            doc! { "$match": {
+                "contributor_id": contributor,
+                "created_at": { "$gte": bson::DateTime::from_millis(since_ms) },
+            } },
+            doc! { "$group": { "_id": null, "seconds": { "$sum": "$seconds" } } },
+        ];
+        let mut cursor = self
+            .ledger
+            .aggregate(pipeline)
+            .with_type::<Total>()
+            .session(&mut *session)
+            .await?;
+        Ok(cursor
+            .next(&mut *session)
+            .await
+            .transpose()?
+            .map_or(0, |total| total.seconds))
     }
 }

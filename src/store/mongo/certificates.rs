@@ -2,6 +2,7 @@
 //! in, once (the filter `revoked_at: null` makes the first one stand).
 
 use chrono::{DateTime, Utc};
+use futures_util::TryStreamExt;
 use mongodb::Collection;
 use mongodb::bson::{Bson, doc};
 use uuid::Uuid;
@@ -56,6 +57,22 @@ impl MongoStore {
             .find_one(doc! { "_id": id(certificate_id) })
             .await?;
         Ok(found.map(CertificateDoc::into_certificate))
+    }
+
+    pub(super) async fn contributor_certificates(
+        &self,
+        contributor: Uuid,
+    ) -> StoreResult<Vec<StoredCertificate>> {
+        let found: Vec<CertificateDoc> = self
+            .certificates()
+            .find(doc! { "contributor_id": id(contributor) })
+            .await?
+            .try_collect()
+            .await?;
+        Ok(found
+            .into_iter()
+            .map(CertificateDoc::into_certificate)
+            .collect())
     }
 
     pub(super) async fn revoke(

@@ -17,6 +17,7 @@
 
 use futures_util::TryStreamExt;
 use mongodb::bson::{self, doc};
+use rand::seq::SliceRandom;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -25,6 +26,7 @@ use super::codec::{at, id, time, uuid};
 use super::documents::{BatchDoc, ProjectDoc, SCHEMA_VERSION, SessionDoc};
 use super::lease::Lease;
 use super::projects::state_is;
+use crate::domain::admission::{self, Worker, Workplace};
 use crate::domain::bundle::{BundlePlan, gold_wanted};
 use crate::domain::consensus::TaskState;
 use crate::domain::policy::BatchPolicy;
@@ -71,20 +73,17 @@ impl MongoStore {
             .await?;
         let mut plan = BundlePlan::new(
             request.budget_seconds,
-            batches.iter().map(|b| b.policy.priority),
+            batches
+                .iter()
+                .map(|b| (b.policy.priority, b.median_seconds)),
         );
         let mut leased = Vec::new();
-        for (position, batch) in batches.iter().enumerate() {
-            let wanted = plan.wanted(position, batch.policy.priority, batch.median_seconds);
-            if wanted == 0 {
-                continue;
-            }
-            let got = self.lease_from_batch(&request, batch, wanted).await?;
-            let more = plan.took(got.len(), batch.median_seconds);
+        while let Some(ask) = plan.next_ask() {
+            let got = self
+                .lease_from_batch(&request, &batches[ask.position], ask.count)
+                .await?;
+            plan.took(ask.position, ask.count, got.len());
             leased.extend(got);
-            if !more {
-                break;
-            }
         }
         Ok(leased)
     }
@@ -110,9 +109,17 @@ impl MongoStore {
                 let project = projects
                     .iter()
                     .find(|project| project.id == batch.project_id)?;
-                project
-                    .audience
-                    .admits(request.organisation.as_deref(), request.staff_group)
+                let place = Workplace {
+                    project_status: project.status,
+                    batch_status: batch.status,
+                    audience: &project.audience,
+                };
+                let worker = Worker {
+                    organisation: request.organisation.as_deref(),
+                    staff_group: request.staff_group,
+                };
+                admission::may_work(&place, &worker)
+                    .is_ok()
                     .then(|| Candidate {
                         id: batch.id,
                         project_id: batch.project_id,
@@ -124,13 +131,9 @@ impl MongoStore {
                     })
             })
             .collect();
-        // Byte order of UUIDs is the order of their text, as SQLite sorts.
-        candidates.sort_by(|a, b| {
-            b.policy
-                .priority
-                .cmp(&a.policy.priority)
-                .then(a.id.bytes().cmp(&b.id.bytes()))
-        });
+        // Equal priorities in a fresh random order per claim, as in SQLite.
+        candidates.shuffle(&mut rand::rng());
+        candidates.sort_by_key(|c| std::cmp::Reverse(c.policy.priority));
         Ok(candidates)
     }
 

@@ -309,6 +309,10 @@ impl CreditStore for MongoStore {
         self.find_certificate(certificate_id).await
     }
 
+    async fn certificates_of(&self, contributor: Uuid) -> StoreResult<Vec<StoredCertificate>> {
+        self.contributor_certificates(contributor).await
+    }
+
     async fn revoke_certificate(
         &self,
         certificate_id: Uuid,

@@ -39,8 +39,8 @@ use self::documents::{
     SessionDoc, TaskDoc, names,
 };
 use super::{
-    AnswerOutcome, AnswerSubmission, ClaimRequest, LeasedTask, SessionStore, Store, StoreError,
-    StoreResult, SubmitRefusal,
+    AnswerOutcome, AnswerSubmission, Answerer, ClaimRequest, LeasedTask, SessionStore, Store,
+    StoreError, StoreResult, SubmitRefusal,
 };
 
 /// The server's code for a write that broke a unique index.
@@ -173,10 +173,10 @@ impl SessionStore for MongoStore {
 
     async fn submit_answers(
         &self,
-        contributor_id: Uuid,
+        answerer: &Answerer,
         answers: Vec<AnswerSubmission>,
         now: DateTime<Utc>,
     ) -> StoreResult<Result<Vec<AnswerOutcome>, SubmitRefusal>> {
-        self.store_answers(contributor_id, answers, now).await
+        self.store_answers(answerer, answers, now).await
     }
 }

@@ -16,11 +16,15 @@ use super::projects::state_is;
 use crate::domain::consensus::{WorkerModel, evaluate};
 use crate::domain::kinds::{Question, Vote};
 use crate::domain::policy::BatchPolicy;
+use crate::domain::project::{Audience, WorkStatus};
 use crate::store::{StoreError, StoreResult};
 
 /// What the answer path needs of a batch, read once per attempt.
 pub(super) struct BatchRules {
     pub project_id: bson::Uuid,
+    pub status: WorkStatus,
+    pub project_status: WorkStatus,
+    pub audience: Audience,
     pub kind: &'static str,
     pub questions: Vec<Question>,
     pub policy: BatchPolicy,
@@ -117,8 +121,19 @@ impl MongoStore {
             .ok_or_else(|| {
                 StoreError::Backend(anyhow::anyhow!("task refers to a missing batch"))
             })?;
+        let project = self
+            .projects
+            .find_one(doc! { "_id": batch.project_id })
+            .session(&mut *session)
+            .await?
+            .ok_or_else(|| {
+                StoreError::Backend(anyhow::anyhow!("batch refers to a missing project"))
+            })?;
         Ok(BatchRules {
             project_id: batch.project_id,
+            status: batch.status,
+            project_status: project.status,
+            audience: project.audience,
             kind: batch.settings.kind().as_str(),
             questions: batch.settings.questions(),
             policy: batch.policy,

@@ -119,9 +119,10 @@ mod tests {
 
     #[test]
     fn refusals_and_plain_failures_are_not_retried() {
-        assert!(!retryable(&StoreError::Refused(
-            SubmitRefusal::UnknownTask { index: 0 }
-        )));
+        assert!(!retryable(&StoreError::Refused(SubmitRefusal {
+            index: 0,
+            reason: crate::domain::admission::Refusal::UnknownTask,
+        })));
         assert!(!retryable(&StoreError::Backend(anyhow::anyhow!(
             "disk full"
         ))));

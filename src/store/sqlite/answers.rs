@@ -11,18 +11,24 @@ use uuid::Uuid;
 use super::SqliteStore;
 use super::claim::busy_hint;
 use super::codec::{from_json, json_text};
+use crate::domain::admission::{self, AnswerClaim, Refusal, StoredUnderClientId, Workplace};
 use crate::domain::answering::{self, AnswerFacts, LeaseWindow, Receipt};
 use crate::domain::consensus::{TaskState, WorkerModel, evaluate};
 use crate::domain::kinds::{KindSettings, Question, Vote};
 use crate::domain::policy::BatchPolicy;
+use crate::domain::project::{Audience, WorkStatus};
 use crate::store::{
-    AnswerOutcome, AnswerStatus, AnswerSubmission, GoldFeedback, StoreResult, SubmitRefusal,
+    AnswerOutcome, AnswerStatus, AnswerSubmission, Answerer, GoldFeedback, StoreError, StoreResult,
+    SubmitRefusal,
 };
 
 /// What the answer path needs of a batch, read once per submission, with
 /// the contributor's running record on it.
 struct BatchRules {
     project_id: String,
+    status: WorkStatus,
+    project_status: WorkStatus,
+    audience: Audience,
     kind: &'static str,
     questions: Vec<Question>,
     policy: BatchPolicy,
@@ -48,6 +54,9 @@ struct SessionClock {
 struct SubmissionState {
     batches: HashMap<String, BatchRules>,
     sessions: HashMap<String, SessionClock>,
+    /// Seconds credited to the contributor today, this submission included;
+    /// read on the first answer that needs it.
+    credited_today: Option<i64>,
 }
 
 struct TaskRow {
@@ -65,87 +74,99 @@ struct TaskRow {
 impl SqliteStore {
     pub(super) async fn store_answers(
         &self,
-        contributor: Uuid,
+        answerer: &Answerer,
         answers: Vec<AnswerSubmission>,
         now: DateTime<Utc>,
     ) -> StoreResult<Result<Vec<AnswerOutcome>, SubmitRefusal>> {
+        let answerer = answerer.clone();
         self.write(move |tx| {
             let mut state = SubmissionState::default();
             let mut outcomes = Vec::with_capacity(answers.len());
             for (index, answer) in answers.into_iter().enumerate() {
-                match store_one(tx, contributor, answer, now, &mut state)? {
+                match store_one(tx, &answerer, answer, now, &mut state)? {
                     Ok(outcome) => outcomes.push(outcome),
-                    Err(refusal) => {
-                        // Returning Err rolls the whole submission back.
-                        return Err(crate::store::StoreError::Refused(refuse_at(refusal, index)));
+                    // Returning Err rolls the whole submission back.
+                    Err(reason) => {
+                        return Err(StoreError::Refused(SubmitRefusal { index, reason }));
                     }
                 }
             }
-            write_back(tx, contributor, &state)?;
+            write_back(tx, answerer.id, &state)?;
             Ok(outcomes)
         })
         .await
         .map(Ok)
         .or_else(|err| match err {
-            crate::store::StoreError::Refused(refusal) => Ok(Err(refusal)),
+            StoreError::Refused(refusal) => Ok(Err(refusal)),
             other => Err(other),
         })
     }
 }
 
-fn refuse_at(refusal: SubmitRefusal, index: usize) -> SubmitRefusal {
-    match refusal {
-        SubmitRefusal::UnknownTask { .. } => SubmitRefusal::UnknownTask { index },
-        SubmitRefusal::Conflict { detail, .. } => SubmitRefusal::Conflict { index, detail },
-    }
+/// An answer already stored, as a resubmission needs it.
+struct Stored {
+    contributor_id: String,
+    votes: String,
+    outcome: String,
+}
+
+fn stored_answer(
+    tx: &Transaction<'_>,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> StoreResult<Option<Stored>> {
+    Ok(tx
+        .prepare_cached(sql)?
+        .query_row(params, |row| {
+            Ok(Stored {
+                contributor_id: row.get(0)?,
+                votes: row.get(1)?,
+                outcome: row.get(2)?,
+            })
+        })
+        .optional()?)
 }
 
 fn store_one(
     tx: &Transaction<'_>,
-    contributor: Uuid,
+    answerer: &Answerer,
     submission: AnswerSubmission,
     now: DateTime<Utc>,
     state: &mut SubmissionState,
-) -> StoreResult<Result<AnswerOutcome, SubmitRefusal>> {
-    let me = contributor.to_string();
-    let conflict = |detail: &str| {
-        Ok(Err(SubmitRefusal::Conflict {
-            index: 0,
-            detail: detail.to_owned(),
-        }))
-    };
-
-    let previous: Option<(String, String)> = tx
-        .prepare_cached("SELECT contributor_id, outcome FROM answers WHERE client_id = ?1")?
-        .query_row([submission.client_id.to_string()], |row| {
-            Ok((row.get(0)?, row.get(1)?))
-        })
-        .optional()?;
-    if let Some((owner, outcome)) = previous {
-        if owner != me {
-            return conflict(answering::FOREIGN_CLIENT_ID);
-        }
-        return Ok(Ok(from_json(&outcome)?));
+) -> StoreResult<Result<AnswerOutcome, Refusal>> {
+    let me = answerer.id.to_string();
+    let previous = stored_answer(
+        tx,
+        "SELECT contributor_id, votes, outcome FROM answers WHERE client_id = ?1",
+        [submission.client_id.to_string()],
+    )?;
+    if let Some(previous) = previous {
+        let outcome: AnswerOutcome = from_json(&previous.outcome)?;
+        let votes: Vec<Vote> = from_json(&previous.votes)?;
+        let stored = StoredUnderClientId {
+            mine: previous.contributor_id == me,
+            task_id: outcome.task_id,
+            votes: &votes,
+        };
+        return Ok(
+            admission::retry_of(&stored, submission.task_id, &submission.votes).map(|()| outcome),
+        );
     }
 
     let Some(task) = task_row(tx, submission.task_id)? else {
-        return Ok(Err(SubmitRefusal::UnknownTask { index: 0 }));
+        return Ok(Err(Refusal::UnknownTask));
     };
-    if task.created_by.as_deref() == Some(me.as_str()) {
-        return conflict(answering::OWN_OBSERVATION);
-    }
-    let earlier: Option<(String, String)> = tx
-        .prepare_cached(
-            "SELECT votes, outcome FROM answers WHERE task_seq = ?1 AND contributor_id = ?2",
-        )?
-        .query_row(params![task.seq, me], |row| Ok((row.get(0)?, row.get(1)?)))
-        .optional()?;
-    if let Some((votes, outcome)) = earlier {
-        let votes: Vec<Vote> = from_json(&votes)?;
+    let earlier = stored_answer(
+        tx,
+        "SELECT contributor_id, votes, outcome FROM answers WHERE task_seq = ?1 AND contributor_id = ?2",
+        params![task.seq, me],
+    )?;
+    if let Some(earlier) = earlier {
+        let votes: Vec<Vote> = from_json(&earlier.votes)?;
         if votes == submission.votes {
-            return Ok(Ok(from_json(&outcome)?));
+            return Ok(Ok(from_json(&earlier.outcome)?));
         }
-        return conflict(answering::DIFFERENT_ANSWER);
+        return Ok(Err(Refusal::DifferentAnswer));
     }
 
     let batch = match state.batches.entry(task.batch_id.clone()) {
@@ -157,6 +178,21 @@ fn store_one(
         .prepare_cached("SELECT leased_at, expires_at, session_id FROM leases WHERE task_seq = ?1 AND contributor_id = ?2")?
         .query_row(params![task.seq, me], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
         .optional()?;
+    let claim = AnswerClaim {
+        place: Workplace {
+            project_status: batch.project_status,
+            batch_status: batch.status,
+            audience: &batch.audience,
+        },
+        leased: lease.is_some(),
+        own_observation: task.created_by.as_deref() == Some(me.as_str()),
+    };
+    if let Err(refusal) = admission::may_answer(&claim, &answerer.worker()) {
+        return Ok(Err(refusal));
+    }
+    let Some((leased_at, expires_at, session)) = lease else {
+        return Ok(Err(Refusal::NotHandedOut));
+    };
     let gold = match (&task.gold_answer, &task.gold_votes) {
         (Some(answer), Some(votes)) if task.is_gold => Some((
             from_json::<serde_json::Value>(answer)?,
@@ -164,22 +200,21 @@ fn store_one(
         )),
         _ => None,
     };
-    let clock = match &lease {
-        Some((_, _, session)) => Some(session_clock(tx, &mut state.sessions, session, now_ms)?),
-        None => None,
+    let credited_today = match state.credited_today {
+        Some(seconds) => seconds,
+        None => credited_since(tx, &me, answering::day_start_ms(now_ms))?,
     };
-    let window = lease
-        .as_ref()
-        .zip(clock.as_deref())
-        .map(|((leased_at, expires_at, _), clock)| LeaseWindow {
-            leased_at_ms: *leased_at,
-            expires_at_ms: *expires_at,
-            session_headroom: answering::session_headroom(
-                clock.started_at,
-                clock.stored_credited + clock.added,
-                now_ms,
-            ),
-        });
+    let clock = session_clock(tx, &mut state.sessions, &session, now_ms)?;
+    let window = LeaseWindow {
+        leased_at_ms: leased_at,
+        expires_at_ms: expires_at,
+        session_headroom: answering::session_headroom(
+            clock.started_at,
+            clock.stored_credited + clock.added,
+            now_ms,
+        ),
+        day_headroom: answering::day_headroom(credited_today),
+    };
     let assessed = answering::assess(&AnswerFacts {
         task_state: task.state,
         is_gold: task.is_gold,
@@ -199,9 +234,8 @@ fn store_one(
         Receipt::Extra => AnswerStatus::Extra,
     };
     let (counted, credited) = (assessed.counted, assessed.credited_seconds);
-    if let Some(clock) = clock {
-        clock.added += i64::from(credited);
-    }
+    clock.added += i64::from(credited);
+    state.credited_today = Some(credited_today + i64::from(credited));
     batch.median = assessed.median_seconds;
     batch.gold_total = assessed.gold_total;
     batch.gold_correct = assessed.gold_correct;
@@ -368,6 +402,17 @@ fn session_clock<'a>(
     })
 }
 
+/// Seconds credited to the contributor since `since_ms` (the start of the
+/// day), from the ledger's contributor index.
+fn credited_since(tx: &Transaction<'_>, me: &str, since_ms: i64) -> StoreResult<i64> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT COALESCE(SUM(seconds), 0) FROM credit_ledger
+             WHERE contributor_id = ?1 AND created_at >= ?2",
+        )?
+        .query_row(params![me, since_ms], |row| row.get(0))?)
+}
+
 fn task_row(tx: &Transaction<'_>, id: Uuid) -> StoreResult<Option<TaskRow>> {
     Ok(tx
         .prepare_cached(
@@ -392,12 +437,29 @@ fn task_row(tx: &Transaction<'_>, id: Uuid) -> StoreResult<Option<TaskRow>> {
 }
 
 fn batch_rules(tx: &Transaction<'_>, batch_id: &str, me: &str) -> StoreResult<BatchRules> {
-    let (project_id, settings, policy, median): (String, String, String, f64) = tx
+    let (project_id, settings, policy, median, status, project_status, audience): (
+        String,
+        String,
+        String,
+        f64,
+        String,
+        String,
+        String,
+    ) = tx
         .prepare_cached(
-            "SELECT project_id, settings, policy, median_seconds FROM batches WHERE id = ?1",
+            "SELECT b.project_id, b.settings, b.policy, b.median_seconds, b.status, p.status, p.audience
+             FROM batches b JOIN projects p ON p.id = b.project_id WHERE b.id = ?1",
         )?
         .query_row([batch_id], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+                row.get(5)?,
+                row.get(6)?,
+            ))
         })?;
     let settings: KindSettings = from_json(&settings)?;
     let (gold_total, gold_correct): (u32, u32) = tx
@@ -407,6 +469,9 @@ fn batch_rules(tx: &Transaction<'_>, batch_id: &str, me: &str) -> StoreResult<Ba
         .unwrap_or((0, 0));
     Ok(BatchRules {
         project_id,
+        status: work_status(&status)?,
+        project_status: work_status(&project_status)?,
+        audience: from_json(&audience)?,
         kind: settings.kind().as_str(),
         questions: settings.questions(),
         policy: from_json(&policy)?,
@@ -416,4 +481,9 @@ fn batch_rules(tx: &Transaction<'_>, batch_id: &str, me: &str) -> StoreResult<Ba
         added: 0,
         added_regular: 0,
     })
+}
+
+fn work_status(raw: &str) -> StoreResult<WorkStatus> {
+    WorkStatus::parse(raw)
+        .ok_or_else(|| StoreError::Backend(anyhow::anyhow!("unknown work status {raw:?}")))
 }

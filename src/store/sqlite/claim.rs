@@ -6,9 +6,10 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::SqliteStore;
 use super::codec::{from_json, uuid};
+use crate::domain::admission::{self, Worker, Workplace};
 use crate::domain::bundle::{BundlePlan, gold_wanted};
 use crate::domain::policy::BatchPolicy;
-use crate::domain::project::Audience;
+use crate::domain::project::{Audience, WorkStatus};
 use crate::store::{ClaimRequest, LeasedTask, StoreResult};
 
 /// A live batch the contributor may work on.
@@ -45,20 +46,15 @@ impl SqliteStore {
             )?;
             let mut plan = BundlePlan::new(
                 request.budget_seconds,
-                batches.iter().map(|batch| batch.policy.priority),
+                batches
+                    .iter()
+                    .map(|batch| (batch.policy.priority, batch.median_seconds)),
             );
             let mut leased = Vec::new();
-            for (position, batch) in batches.iter().enumerate() {
-                let wanted = plan.wanted(position, batch.policy.priority, batch.median_seconds);
-                if wanted == 0 {
-                    continue;
-                }
-                let got = lease_from_batch(tx, &request, batch, wanted)?;
-                let more = plan.took(got.len(), batch.median_seconds);
+            while let Some(ask) = plan.next_ask() {
+                let got = lease_from_batch(tx, &request, &batches[ask.position], ask.count)?;
+                plan.took(ask.position, ask.count, got.len());
                 leased.extend(got);
-                if !more {
-                    break;
-                }
             }
             Ok(leased)
         })
@@ -69,13 +65,21 @@ impl SqliteStore {
 fn live_batches(tx: &Transaction<'_>, request: &ClaimRequest) -> StoreResult<Vec<Candidate>> {
     let mut statement = tx.prepare_cached(
         "SELECT b.id, b.project_id, p.title, b.instructions, b.answer_schema, b.policy,
-                b.median_seconds, p.audience
+                b.median_seconds, p.audience,
+                b.status, p.status
          FROM batches b JOIN projects p ON p.id = b.project_id
          WHERE b.status = 'live' AND p.status = 'live' AND (?1 IS NULL OR p.id = ?1)",
     )?;
+    // The status filter above only narrows the read; `admission::may_work`
+    // decides, as it does for answers.
     let project = request.project_id.map(|id| id.to_string());
     let rows = statement.query_map([project], |row| {
         let audience: Audience = from_json(&row.get::<_, String>(7)?)?;
+        let status = |index: usize| -> rusqlite::Result<WorkStatus> {
+            let raw: String = row.get(index)?;
+            Ok(WorkStatus::parse(&raw).unwrap_or(WorkStatus::Closed))
+        };
+        let statuses = (status(9)?, status(8)?);
         Ok((
             Candidate {
                 id: row.get(0)?,
@@ -87,21 +91,29 @@ fn live_batches(tx: &Transaction<'_>, request: &ClaimRequest) -> StoreResult<Vec
                 median_seconds: row.get(6)?,
             },
             audience,
+            statuses,
         ))
     })?;
+    let worker = Worker {
+        organisation: request.organisation.as_deref(),
+        staff_group: request.staff_group,
+    };
     let mut batches = Vec::new();
     for row in rows {
-        let (batch, audience) = row?;
-        if audience.admits(request.organisation.as_deref(), request.staff_group) {
+        let (batch, audience, (project_status, batch_status)) = row?;
+        let place = Workplace {
+            project_status,
+            batch_status,
+            audience: &audience,
+        };
+        if admission::may_work(&place, &worker).is_ok() {
             batches.push(batch);
         }
     }
-    batches.sort_by(|a, b| {
-        b.policy
-            .priority
-            .cmp(&a.policy.priority)
-            .then(a.id.cmp(&b.id))
-    });
+    // Equal priorities in a fresh random order per claim, so claimants
+    // spread over batches instead of all starting on the same one.
+    batches.shuffle(&mut rand::rng());
+    batches.sort_by_key(|b| std::cmp::Reverse(b.policy.priority));
     Ok(batches)
 }
 

@@ -254,6 +254,18 @@ impl CreditStore for SqliteStore {
             .await
     }
 
+    async fn certificates_of(&self, contributor: Uuid) -> StoreResult<Vec<StoredCertificate>> {
+        self.read(move |conn| {
+            let sql =
+                format!("SELECT {CERTIFICATE_COLUMNS} FROM certificates WHERE contributor_id = ?1");
+            Ok(conn
+                .prepare_cached(&sql)?
+                .query_map([contributor.to_string()], certificate_from_row)?
+                .collect::<rusqlite::Result<_>>()?)
+        })
+        .await
+    }
+
     async fn revoke_certificate(
         &self,
         id: Uuid,

@@ -28,8 +28,8 @@ use anyhow::Context;
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction};
 
 use super::{
-    AnswerOutcome, AnswerSubmission, ClaimRequest, LeasedTask, SessionStore, Store, StoreError,
-    StoreResult, SubmitRefusal,
+    AnswerOutcome, AnswerSubmission, Answerer, ClaimRequest, LeasedTask, SessionStore, Store,
+    StoreError, StoreResult, SubmitRefusal,
 };
 
 /// The SQLite adapter.
@@ -233,10 +233,10 @@ impl SessionStore for SqliteStore {
 
     async fn submit_answers(
         &self,
-        contributor_id: uuid::Uuid,
+        answerer: &Answerer,
         answers: Vec<AnswerSubmission>,
         now: chrono::DateTime<chrono::Utc>,
     ) -> StoreResult<Result<Vec<AnswerOutcome>, SubmitRefusal>> {
-        self.store_answers(contributor_id, answers, now).await
+        self.store_answers(answerer, answers, now).await
     }
 }

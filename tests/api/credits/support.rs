@@ -40,6 +40,31 @@ pub fn backdate(app: &TestApp, person: &Person, seconds: i64) {
     .expect("sessions moved");
 }
 
+/// Makes it as if everything `person` was credited had been credited
+/// `days` ago: certificates cover finished days only. The ledger is
+/// append-only, so its guard is lifted for the move and put back.
+pub fn age_credits(app: &TestApp, person: &Person, days: i64) {
+    let shift = days * 86_400_000;
+    let db = database(app);
+    let guard: String = db
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'credit_ledger_append_only'",
+            [],
+            |row| row.get(0),
+        )
+        .expect("the ledger guard");
+    db.execute_batch("DROP TRIGGER credit_ledger_append_only")
+        .expect("guard lifted");
+    for table in ["credit_ledger", "answers"] {
+        db.execute(
+            &format!("UPDATE {table} SET created_at = created_at - ?2 WHERE contributor_id = ?1"),
+            rusqlite::params![person.id, shift],
+        )
+        .expect("credits moved");
+    }
+    db.execute_batch(&guard).expect("guard restored");
+}
+
 /// A researcher's live project with one screening batch of `tasks` tasks
 /// that take `seconds` each by the researcher's estimate.
 pub async fn project_with_batch(app: &TestApp, tasks: usize, seconds: u32) -> (Person, String) {
@@ -84,8 +109,9 @@ pub async fn issued(app: &TestApp) -> (Person, Value) {
         .map(|task| answer(task, "include", Some(120)))
         .collect();
     send(app, &staff, json!(answers)).await;
+    age_credits(app, &staff, 1);
     let today = Utc::now().date_naive();
-    let body = json!({"from": today - TimeDelta::days(30), "to": today});
+    let body = json!({"from": today - TimeDelta::days(30), "to": today - TimeDelta::days(1)});
     let response = app
         .post("/v1/me/certificates", &body, Some(&staff.access_token))
         .await;
