@@ -5,6 +5,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::security::client_address::TrustedProxies;
+
 /// Everything the service needs to start, parsed once at the edge.
 #[derive(Clone)]
 pub struct Settings {
@@ -26,8 +28,10 @@ pub struct Settings {
     pub refresh_token_ttl: Duration,
     /// Public base URL used in certificate verification links (`TESSERA_PUBLIC_URL`).
     pub public_url: String,
-    /// Failed-or-not login attempts allowed per account and per address in one
-    /// window (`TESSERA_LOGIN_ATTEMPTS`, default 10 per `TESSERA_LOGIN_WINDOW_SECONDS`, default 300).
+    /// Failed logins allowed for one account from one client address in one
+    /// window (`TESSERA_LOGIN_ATTEMPTS`, default 10 per
+    /// `TESSERA_LOGIN_WINDOW_SECONDS`, default 300). Successful logins are
+    /// never counted, and a stranger's failures never lock the owner out.
     pub login_attempts: u32,
     /// Length of the login rate-limit window.
     pub login_window: Duration,
@@ -46,6 +50,37 @@ pub struct Settings {
     /// default 2). Changes made through this replica apply at once; this
     /// bounds how late another replica (or the `tessera admin` command) is seen.
     pub account_cache_ttl: Duration,
+    /// Largest JSON request body (`TESSERA_JSON_BODY_BYTES`, default 1 MiB).
+    pub json_body_bytes: u64,
+    /// Largest batch upload (`TESSERA_UPLOAD_BODY_BYTES`, default 200 MiB).
+    /// It is spooled to the temporary directory while it is checked, so the
+    /// pod's `/tmp` must hold it (see `k8s/README.md`).
+    pub upload_body_bytes: u64,
+    /// Time for an ordinary request from its headers to its response
+    /// (`TESSERA_REQUEST_SECONDS`, default 30).
+    pub request_time: Duration,
+    /// Time for an upload to arrive and be checked (`TESSERA_UPLOAD_SECONDS`, default 900).
+    pub upload_time: Duration,
+    /// Time for a request's headers to arrive, and for an idle kept-alive
+    /// connection to send its next request (`TESSERA_HEADER_SECONDS`, default 10).
+    pub header_time: Duration,
+    /// Connections served at once (`TESSERA_MAX_CONNECTIONS`, default 4096);
+    /// more wait in the kernel's queue.
+    pub max_connections: usize,
+    /// Proxies whose `X-Forwarded-For` is believed (`TESSERA_TRUSTED_PROXIES`,
+    /// comma-separated addresses or CIDR ranges; default none).
+    pub trusted_proxies: TrustedProxies,
+    /// Failed logins allowed from one client address in a login window,
+    /// whatever the accounts (`TESSERA_LOGIN_CLIENT_FAILURES`, default 300).
+    pub login_client_failures: u32,
+    /// Registrations allowed from one client address per
+    /// `TESSERA_REGISTER_WINDOW_SECONDS` (default 3600)
+    /// (`TESSERA_REGISTER_ATTEMPTS`, default 300).
+    pub register_attempts: u32,
+    pub register_window: Duration,
+    /// Password hashes computed at once (`TESSERA_HASH_THREADS`, default 2);
+    /// each holds 19 MiB while it runs, so this bounds their memory.
+    pub hash_threads: usize,
 }
 
 /// A setting that could not be parsed; start-up stops with this message.
@@ -93,6 +128,41 @@ impl Settings {
             reestimate_every: seconds("TESSERA_REESTIMATE_SECONDS", 300)?,
             log_json: parse_or(get("TESSERA_LOG_JSON"), "TESSERA_LOG_JSON", true)?,
             account_cache_ttl: seconds("TESSERA_ACCOUNT_CACHE_SECONDS", 2)?,
+            json_body_bytes: parse_or(
+                get("TESSERA_JSON_BODY_BYTES"),
+                "TESSERA_JSON_BODY_BYTES",
+                1 << 20,
+            )?,
+            upload_body_bytes: parse_or(
+                get("TESSERA_UPLOAD_BODY_BYTES"),
+                "TESSERA_UPLOAD_BODY_BYTES",
+                200 << 20,
+            )?,
+            request_time: seconds("TESSERA_REQUEST_SECONDS", 30)?,
+            upload_time: seconds("TESSERA_UPLOAD_SECONDS", 900)?,
+            header_time: seconds("TESSERA_HEADER_SECONDS", 10)?,
+            max_connections: parse_or(
+                get("TESSERA_MAX_CONNECTIONS"),
+                "TESSERA_MAX_CONNECTIONS",
+                4096,
+            )?,
+            trusted_proxies: parse_or(
+                get("TESSERA_TRUSTED_PROXIES"),
+                "TESSERA_TRUSTED_PROXIES",
+                TrustedProxies::default(),
+            )?,
+            login_client_failures: parse_or(
+                get("TESSERA_LOGIN_CLIENT_FAILURES"),
+                "TESSERA_LOGIN_CLIENT_FAILURES",
+                300,
+            )?,
+            register_attempts: parse_or(
+                get("TESSERA_REGISTER_ATTEMPTS"),
+                "TESSERA_REGISTER_ATTEMPTS",
+                300,
+            )?,
+            register_window: seconds("TESSERA_REGISTER_WINDOW_SECONDS", 3600)?,
+            hash_threads: parse_or(get("TESSERA_HASH_THREADS"), "TESSERA_HASH_THREADS", 2)?,
         })
     }
 
@@ -103,6 +173,16 @@ impl Settings {
         settings.data_dir = data_dir;
         settings.log_json = false;
         settings
+    }
+
+    /// The body and time ceilings the routes draw on.
+    pub fn ceilings(&self) -> crate::api::limits::Ceilings {
+        crate::api::limits::Ceilings {
+            json_bytes: self.json_body_bytes,
+            upload_bytes: self.upload_body_bytes,
+            request_time: self.request_time,
+            upload_time: self.upload_time,
+        }
     }
 
     /// The key file actually used: the configured one or the generated default.

@@ -8,6 +8,7 @@ pub mod domain;
 pub mod jobs;
 pub mod media;
 pub mod security;
+pub mod serve;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -6,18 +6,18 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
-use poem::listener::{Acceptor, Listener, TcpListener};
 use sha2::Digest;
+use tokio::net::TcpListener;
 
 use crate::api::{self, state::AppState};
 use crate::config::Settings;
-use crate::security::{keys, ratelimit::RateLimiter, tokens::TokenService};
+use crate::security::{hash_pool::HashPool, keys, ratelimit::RateLimiter, tokens::TokenService};
 use crate::store::{self, Store};
 
 /// A bound, not yet serving, instance of the service.
 pub struct Application {
     address: SocketAddr,
-    acceptor: poem::listener::TcpAcceptor,
+    listener: TcpListener,
     state: Arc<AppState>,
 }
 
@@ -29,14 +29,12 @@ impl Application {
         let store = store::open(&settings).await?;
         let signing_key = keys::load_or_generate(&settings.signing_key_path())?;
         let tokens = Arc::new(TokenService::new(&signing_key, settings.access_token_ttl)?);
-        let acceptor = TcpListener::bind(settings.bind)
-            .into_acceptor()
+        crate::serve::raise_open_file_limit();
+        let listener = TcpListener::bind(settings.bind)
             .await
             .with_context(|| format!("binding {}", settings.bind))?;
-        let address = acceptor
+        let address = listener
             .local_addr()
-            .first()
-            .and_then(|addr| addr.as_socket_addr().copied())
             .context("the listener has no TCP address")?;
         let pseudonym_key: [u8; 32] = sha2::Sha256::new()
             .chain_update(b"tessera pseudonyms")
@@ -55,6 +53,15 @@ impl Application {
             kind_settings: Default::default(),
             accounts: api::auth::AccountCache::new(settings.account_cache_ttl),
             login_limiter: RateLimiter::new(settings.login_attempts, settings.login_window),
+            login_client_limiter: RateLimiter::new(
+                settings.login_client_failures,
+                settings.login_window,
+            ),
+            register_limiter: RateLimiter::new(
+                settings.register_attempts,
+                settings.register_window,
+            ),
+            hasher: HashPool::start(settings.hash_threads).context("starting hash threads")?,
             upload_limiter: RateLimiter::new(settings.upload_attempts, settings.upload_window),
             settings,
             store,
@@ -62,7 +69,7 @@ impl Application {
         });
         Ok(Self {
             address,
-            acceptor,
+            listener,
             state,
         })
     }
@@ -82,8 +89,12 @@ impl Application {
         if !every.is_zero() {
             crate::jobs::spawn_reestimation(self.state.store.clone(), every);
         }
-        poem::Server::new_with_acceptor(self.acceptor)
-            .run(api::routes(self.state))
+        let limits = crate::serve::ConnectionLimits {
+            header_time: self.state.settings.header_time,
+            max_connections: self.state.settings.max_connections,
+        };
+        tracing::info!(address = %self.address, "listening");
+        crate::serve::serve(self.listener, api::routes(self.state), limits)
             .await
             .context("serving")
     }

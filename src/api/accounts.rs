@@ -13,6 +13,7 @@ use super::tags::ApiTags;
 use crate::domain::account::{
     Email, FieldError, NewAccount, Password, StaffGroup, bounded_text, normalise_roles,
 };
+use crate::security::hash_pool::PoolError;
 use crate::security::{passwords, tokens};
 use crate::store::{Account, NewRefreshToken, RefreshOutcome};
 use poem::web::Data;
@@ -159,8 +160,14 @@ impl AccountsApi {
     async fn register(
         &self,
         state: Data<&SharedState>,
+        req: &Request,
         body: Json<RegisterRequest>,
     ) -> Result<RegisterResponse, ApiError> {
+        let client = format!("register:{}", client_address(&state, req));
+        state
+            .register_limiter
+            .attempt(&[&client], std::time::Instant::now())
+            .map_err(ApiError::too_many_requests)?;
         let NewAccount {
             email,
             password,
@@ -169,9 +176,11 @@ impl AccountsApi {
             organisation,
             registration_number,
         } = body.0.parse()?;
-        let hash = tokio::task::spawn_blocking(move || passwords::hash(&password))
+        let hash = state
+            .hasher
+            .run(move || passwords::hash(&password))
             .await
-            .map_err(ApiError::internal)??;
+            .map_err(busy)??;
         let account = Account {
             id: Uuid::new_v4(),
             email: email.as_str().to_owned(),
@@ -195,8 +204,10 @@ impl AccountsApi {
         Ok(RegisterResponse::Created(Json(AccountView::from(account))))
     }
 
-    /// Log in with email and password. Attempts are limited per account and
-    /// per address; over the limit the answer is 429 with `Retry-After`.
+    /// Log in with email and password. Only failures are counted: for one
+    /// account from one address, and from one address overall. Over either
+    /// limit the answer is 429 with `Retry-After`; a stranger's wrong
+    /// passwords never lock the account's owner out.
     #[oai(
         path = "/v1/auth/login",
         method = "post",
@@ -208,11 +219,13 @@ impl AccountsApi {
         req: &Request,
         body: Json<LoginRequest>,
     ) -> Result<TokenResponse, ApiError> {
-        let email_key = format!("email:{}", body.email.trim().to_lowercase());
-        let address_key = format!("addr:{}", client_address(req));
+        let client = client_address(&state, req);
+        let pair_key = format!("{client} {}", body.email.trim().to_lowercase());
+        let now = std::time::Instant::now();
         state
             .login_limiter
-            .attempt(&[&email_key, &address_key], std::time::Instant::now())
+            .check(&[&pair_key], now)
+            .and_then(|()| state.login_client_limiter.check(&[&client], now))
             .map_err(ApiError::too_many_requests)?;
         let credentials = match Email::parse(&body.email) {
             Ok(email) => state.store.credentials_by_email(&email).await?,
@@ -223,10 +236,11 @@ impl AccountsApi {
             .map(|found| found.password_hash.clone())
             .unwrap_or_else(|| passwords::decoy_hash().to_owned());
         let candidate = body.0.password;
-        let matches =
-            tokio::task::spawn_blocking(move || passwords::verify(&candidate, &stored_hash))
-                .await
-                .map_err(ApiError::internal)?;
+        let matches = state
+            .hasher
+            .run(move || passwords::verify(&candidate, &stored_hash))
+            .await
+            .map_err(busy)?;
         match credentials {
             Some(found) if matches => {
                 let refresh_token = tokens::new_refresh_token();
@@ -245,7 +259,11 @@ impl AccountsApi {
                     refresh_token,
                 )?)))
             }
-            _ => Err(ApiError::unauthorized("The email or password is wrong.")),
+            _ => {
+                state.login_limiter.record(&[&pair_key], now);
+                state.login_client_limiter.record(&[&client], now);
+                Err(ApiError::unauthorized("The email or password is wrong."))
+            }
         }
     }
 
@@ -304,9 +322,27 @@ impl AccountsApi {
     }
 }
 
-fn client_address(req: &Request) -> String {
-    match req.remote_addr().as_socket_addr() {
-        Some(addr) => addr.ip().to_string(),
-        None => "unknown".to_owned(),
+/// The client's address: the peer's, or behind a trusted proxy the one it
+/// forwarded (see `security::client_address`).
+fn client_address(state: &SharedState, req: &Request) -> String {
+    let Some(peer) = req.remote_addr().as_socket_addr().map(|addr| addr.ip()) else {
+        return "unknown".to_owned();
+    };
+    let forwarded = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|value| value.to_str().ok());
+    state
+        .settings
+        .trusted_proxies
+        .client(peer, forwarded)
+        .to_string()
+}
+
+/// A full hashing queue is a moment's rush, not a fault: come back shortly.
+fn busy(err: PoolError) -> ApiError {
+    match err {
+        PoolError::Busy => ApiError::too_many_requests(2),
+        PoolError::Stopped => ApiError::internal(err),
     }
 }

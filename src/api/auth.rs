@@ -23,8 +23,20 @@ use crate::store::{Account, Answerer, Store, StoreResult};
 pub struct Caller(pub Arc<Account>);
 
 async fn check_token(req: &Request, bearer: Bearer) -> Option<Arc<Account>> {
+    account_for_token(req, &bearer.token).await
+}
+
+/// The caller of a request that has not reached its handler yet (a guard
+/// that must refuse before the body is read), from its bearer token.
+pub async fn current_account(req: &Request) -> Option<Arc<Account>> {
+    let header = req.headers().get(poem::http::header::AUTHORIZATION)?;
+    let token = header.to_str().ok()?.strip_prefix("Bearer ")?;
+    account_for_token(req, token.trim()).await
+}
+
+async fn account_for_token(req: &Request, token: &str) -> Option<Arc<Account>> {
     let state = req.data::<SharedState>()?;
-    let claims = state.tokens.verify(&bearer.token)?;
+    let claims = state.tokens.verify(token)?;
     match state
         .accounts
         .current(state.store.as_ref(), claims.sub)

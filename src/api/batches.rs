@@ -17,6 +17,7 @@ use super::results::{ResultFormat, results_body};
 use super::state::SharedState;
 use super::tags::ApiTags;
 use super::upload;
+use super::upload_guard::guard_upload;
 use crate::domain::ingest::UploadFormat;
 use crate::domain::kinds::{KindSettings, TaskKind};
 use crate::domain::policy::BatchPolicy;
@@ -24,9 +25,6 @@ use crate::domain::project::WorkStatus;
 use crate::store::Batch;
 
 pub struct BatchesApi;
-
-/// Largest accepted upload file.
-const MAX_UPLOAD_BYTES: usize = 512 * 1024 * 1024;
 
 /// How the batch works. Only `name`, `kind` and `settings` are required.
 #[derive(Object)]
@@ -202,7 +200,8 @@ impl BatchesApi {
     #[oai(
         path = "/v1/projects/:project_id/batches",
         method = "post",
-        operation_id = "create_batch"
+        operation_id = "create_batch",
+        transform = "guard_upload"
     )]
     async fn upload(
         &self,
@@ -211,12 +210,13 @@ impl BatchesApi {
         project_id: Path<Uuid>,
         body: BatchUpload,
     ) -> Result<BatchCreatedResponse, ApiError> {
+        // `guard_upload` already refused strangers and counted the upload.
         let project = managed_project(&state, &caller, project_id.0).await?;
-        state.count_upload(caller.account_id())?;
-        if body.file.size() > MAX_UPLOAD_BYTES {
+        let max = state.settings.upload_body_bytes;
+        if body.file.size() as u64 > max {
             return Err(ApiError::payload_too_large(format!(
                 "The file is larger than {} MB.",
-                MAX_UPLOAD_BYTES >> 20
+                max >> 20
             )));
         }
         let (name, settings, instructions, policy, format) = body.spec.0.parse()?;

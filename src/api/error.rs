@@ -69,6 +69,9 @@ pub enum ApiError {
     /// The method is not allowed on this path.
     #[oai(status = 405, content_type = "application/problem+json")]
     MethodNotAllowed(Json<Problem>),
+    /// The request (its headers or body) did not arrive within the time allowed.
+    #[oai(status = 408, content_type = "application/problem+json")]
+    RequestTimeout(Json<Problem>),
     /// The request conflicts with what is stored (e.g. an email already registered).
     #[oai(status = 409, content_type = "application/problem+json")]
     Conflict(Json<Problem>),
@@ -103,6 +106,7 @@ fn describe(status: StatusCode) -> (&'static str, &'static str) {
         403 => ("forbidden", "You may not do this"),
         404 => ("not-found", "Not found"),
         405 => ("method-not-allowed", "Method not allowed"),
+        408 => ("request-timeout", "The request took too long to arrive"),
         409 => ("conflict", "Conflict with the current state"),
         411 => ("length-required", "Content-Length is required"),
         413 => ("payload-too-large", "The request body is too large"),
@@ -219,6 +223,12 @@ pub fn problem_for(err: poem::Error) -> poem::Response {
     }
     // Server-side causes are never echoed; client-side ones explain themselves.
     let detail = (!status.is_server_error()).then(|| err.to_string());
+    problem_response(status, detail)
+}
+
+/// A bare problem response, for middleware that refuses a request before
+/// any handler runs.
+pub fn problem_response(status: StatusCode, detail: Option<String>) -> poem::Response {
     let body = problem(status, detail);
     let mut response = poem::Response::builder()
         .status(status)

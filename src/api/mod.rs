@@ -9,6 +9,7 @@ pub mod batches;
 pub mod certificates;
 pub mod credits;
 pub mod error;
+pub mod limits;
 pub mod me;
 pub mod media;
 pub mod observations;
@@ -23,6 +24,7 @@ pub mod sessions;
 pub mod state;
 pub mod tags;
 mod upload;
+mod upload_guard;
 
 use std::sync::Arc;
 
@@ -137,6 +139,7 @@ fn suffixed_path_templates(spec: &mut serde_json::Value) {
 /// Every route with its middleware, ready to serve.
 pub fn routes(state: SharedState) -> impl Endpoint {
     let service = service();
+    let ceilings = state.settings.ceilings();
     let metrics = Arc::new(Metrics::default());
     let observed = metrics.clone();
     Route::new()
@@ -155,6 +158,9 @@ pub fn routes(state: SharedState) -> impl Endpoint {
         .data(state)
         .catch_all_error(|err| async move { error::problem_for(err) })
         .with(Compression::new())
+        // Outside compression, so a compressed request body is refused
+        // before the compression middleware could inflate it.
+        .around(move |next, req| async move { limits::bound(next, req, &ceilings).await })
         // Phones and the example web app call from other origins with bearer
         // tokens (no cookies), so any origin may call.
         .with(poem::middleware::Cors::new())

@@ -35,6 +35,11 @@ const MAX_CONCURRENT_DECODES: usize = 2;
 /// the memory it protects is the process's.
 static DECODES: Semaphore = Semaphore::const_new(MAX_CONCURRENT_DECODES);
 
+/// The largest observation request: the photo plus its form.
+fn max_request_bytes() -> u64 {
+    limits().max_upload_bytes as u64 + FORM_ALLOWANCE
+}
+
 /// The limits every uploaded photo is held to.
 pub fn limits() -> PhotoLimits {
     PhotoLimits::default()
@@ -50,7 +55,7 @@ pub fn limit_photo_request<E: Endpoint>(ep: E) -> impl Endpoint {
             .get(CONTENT_LENGTH)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.trim().parse::<u64>().ok());
-        let max = limits().max_upload_bytes as u64 + FORM_ALLOWANCE;
+        let max = max_request_bytes();
         match length {
             None => Err(refusal(ApiError::LengthRequired(problem(
                 StatusCode::LENGTH_REQUIRED,

@@ -18,7 +18,14 @@ pub struct AppState {
     pub tokens: Arc<TokenService>,
     /// Accounts as stored, for checking every caller against the account as it is now.
     pub accounts: super::auth::AccountCache,
+    /// Failed logins per (client address, account) pair.
     pub login_limiter: RateLimiter,
+    /// Failed logins per client address, whatever the account.
+    pub login_client_limiter: RateLimiter,
+    /// Registrations per client address.
+    pub register_limiter: RateLimiter,
+    /// Where password hashes are computed, a bounded number at once.
+    pub hasher: crate::security::hash_pool::HashPool,
     /// Per-account budget for batch uploads and logged observations.
     pub upload_limiter: RateLimiter,
     /// Signs contribution certificates: the service's Ed25519 key, the one

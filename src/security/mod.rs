@@ -1,6 +1,7 @@
 //! Keys, tokens, password hashes and rate limits.
 
 pub mod client_address;
+pub mod hash_pool;
 pub mod keys;
 pub mod passwords;
 pub mod ratelimit;

@@ -4,6 +4,7 @@
 mod accounts;
 mod authz;
 mod batches;
+mod bounds;
 mod certificates;
 mod claims;
 mod contract;
