@@ -1,5 +1,11 @@
 mod loadtest;
 
+/// mimalloc instead of glibc's allocator: measured with 64 registrations,
+/// glibc kept about 19 MiB (one argon2 buffer) per password hashed, even
+/// with hashing on two fixed threads, and the server grew past 400 MiB.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 use std::path::{Path, PathBuf};

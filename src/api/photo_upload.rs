@@ -27,9 +27,9 @@ const FORM_ALLOWANCE: u64 = 256 * 1024;
 const DRAIN_LIMIT: u64 = 64 * 1024 * 1024;
 
 /// Decodes allowed at once in this process. One decode may hold the
-/// decoder's whole allocation budget (256 MiB), so this bounds the memory
-/// photos can take whatever the number of uploads in flight.
-const MAX_CONCURRENT_DECODES: usize = 2;
+/// decoder's whole allocation budget (96 MiB, copies included), so this
+/// bounds the memory photos can take whatever the number of uploads in flight.
+const MAX_CONCURRENT_DECODES: usize = 1;
 
 /// Shared by every request (and every app instance in this process), because
 /// the memory it protects is the process's.

@@ -29,6 +29,9 @@ pub enum Drill {
     /// Kill -9 the server under load, restart it, and check that every
     /// acknowledged answer is stored exactly once.
     Durability(DurabilityArgs),
+    /// Attack a real server (bombs, floods, slow clients) and check that
+    /// each is refused or cut off within the memory and health ceilings.
+    Abuse(super::abuse::AbuseArgs),
 }
 
 /// Options of `tessera drill durability`.
@@ -64,6 +67,7 @@ const MAX_WAIT_FOR_FIRST_ACK: Duration = Duration::from_secs(10);
 pub async fn run(drill: Drill) -> anyhow::Result<()> {
     match drill {
         Drill::Durability(args) => durability(args).await,
+        Drill::Abuse(args) => super::abuse::abuse(args).await,
     }
 }
 

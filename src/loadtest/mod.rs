@@ -2,6 +2,7 @@
 //! measure the non-functional targets in DESIGN.md over real HTTP. Load only
 //! ever goes to this machine's loopback interface.
 
+mod abuse;
 mod ceiling;
 mod client;
 mod drill;

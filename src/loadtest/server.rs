@@ -23,8 +23,19 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts `binary serve` on `data_dir` and waits until it listens.
     pub async fn start(binary: &Path, data_dir: &Path) -> anyhow::Result<Self> {
+        Self::start_with(binary, data_dir, &[], &[]).await
+    }
+
+    /// [`Self::start`] with extra `serve` arguments and settings, which
+    /// override the drill defaults.
+    pub async fn start_with(
+        binary: &Path,
+        data_dir: &Path,
+        args: &[&str],
+        settings: &[(&str, &str)],
+    ) -> anyhow::Result<Self> {
         let mut command = Command::new(binary);
-        command.arg("serve");
+        command.arg("serve").args(args);
         // Only the settings below apply, whatever this shell exports (a
         // MongoDB URI, a fixed port).
         for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("TESSERA_")) {
@@ -37,6 +48,7 @@ impl ServerProcess {
             .env("TESSERA_LOGIN_ATTEMPTS", "1000000")
             .env("TESSERA_LOG_JSON", "false")
             .env("RUST_LOG", "warn")
+            .envs(settings.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -7,6 +7,29 @@ use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 
 use super::{PhotoError, PhotoLimits};
 
+/// Bytes of the copies `resize::flatten_onto_white` makes of an image of
+/// this colour type: an RGBA copy when it has alpha but is not RGBA8 yet,
+/// and the RGB result unless it already is RGB8.
+fn flattened_bytes(color: image::ColorType, width: u32, height: u32) -> u64 {
+    let pixels = u64::from(width) * u64::from(height);
+    let rgba = if color.has_alpha() && color != image::ColorType::Rgba8 {
+        4 * pixels
+    } else {
+        0
+    };
+    let rgb = if color == image::ColorType::Rgb8 {
+        0
+    } else {
+        3 * pixels
+    };
+    rgba + rgb
+}
+
+/// The most pixels one byte of JPEG can stand for. Even a flat grey JPEG
+/// spends about a byte per 8x8 block at common quality settings (1:64); a
+/// real photo spends far more. 1:1024 leaves a wide margin.
+const JPEG_PIXELS_PER_BYTE: u64 = 1024;
+
 /// A decoded photo plus the EXIF orientation that still has to be applied.
 pub(crate) struct Decoded {
     pub(crate) image: DynamicImage,
@@ -63,6 +86,19 @@ pub(crate) fn decode(
         });
     }
 
+    // A JPEG spends at least a few bits on every 8x8 block of every
+    // component; one that declares far more pixels than its bytes can
+    // describe is a decompression bomb, refused before it is decoded.
+    if format == ImageFormat::Jpeg
+        && (bytes.len() as u64) < u64::from(width) * u64::from(height) / JPEG_PIXELS_PER_BYTE
+    {
+        return Err(PhotoError::Corrupt {
+            reason: format!(
+                "a {}-byte JPEG cannot hold {width}x{height} pixels",
+                bytes.len()
+            ),
+        });
+    }
     if format == ImageFormat::Jpeg && !super::jpeg::has_end_marker(bytes) {
         return Err(PhotoError::Corrupt {
             reason: "JPEG has no end-of-image marker after its scan data".into(),
@@ -76,7 +112,12 @@ pub(crate) fn decode(
     // for them this reservation (plus the pixel cap) is the whole guard.
     let dims = Some((width, height));
     let fail = |err| PhotoError::from_decode(err, dims, max);
-    budget.reserve(decoder.total_bytes()).map_err(fail)?;
+    // The budget covers the copies flattening makes too: a grey 8,000 x
+    // 8,000 PNG is 61 MiB decoded but 183 MiB once it is RGB.
+    let copies = flattened_bytes(decoder.color_type(), width, height);
+    budget
+        .reserve(decoder.total_bytes().saturating_add(copies))
+        .map_err(fail)?;
     decoder.set_limits(budget).map_err(fail)?;
 
     // A malformed EXIF block should not cost staff their photo; the worst

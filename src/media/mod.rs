@@ -6,9 +6,9 @@
 //! thumbnail) with every piece of metadata removed and the picture upright.
 //!
 //! The work is CPU-bound and synchronous; run it on a blocking thread pool.
-//! One call can briefly hold the decoded image (up to
-//! [`PhotoLimits::max_decode_bytes`]) plus a copy of up to three quarters of
-//! that, so callers should cap how many run at once (e.g. a semaphore).
+//! One call can briefly hold up to [`PhotoLimits::max_decode_bytes`] (the
+//! decoded image and its flattened copies), so callers should cap how many
+//! run at once (e.g. a semaphore).
 
 mod decode;
 mod encode;
@@ -49,16 +49,21 @@ pub struct PhotoLimits {
 }
 
 impl Default for PhotoLimits {
-    /// 10 MiB uploads, 8,000 px per side, 256 MiB decode budget.
+    /// 10 MiB uploads, 8,000 px per side, 96 MiB decode budget.
     ///
-    /// 256 MiB covers the largest allowed 8-bit RGBA image (8,000 x 8,000 x 4
-    /// = 244 MiB) while refusing 16-bit images of that size.
+    /// The budget covers the decoded pixels and every copy flattening makes
+    /// (`decode::flattened_bytes`), and only one decode runs at a time
+    /// (`api::photo_upload`), so photos never hold more than 96 MiB: what
+    /// fits the shipped 512 MiB pod with everything else. It takes any phone
+    /// camera's default output (a 12 MP JPEG is 36 MiB as RGB, a 12 MP PNG
+    /// with alpha 84 MiB in all) and refuses an 8,000 x 8,000 image (183 MiB
+    /// as RGB) before a single pixel is decoded.
     fn default() -> Self {
         Self {
             max_upload_bytes: 10 * 1024 * 1024,
             max_width: 8_000,
             max_height: 8_000,
-            max_decode_bytes: 256 * 1024 * 1024,
+            max_decode_bytes: 96 * 1024 * 1024,
         }
     }
 }

@@ -27,7 +27,7 @@ fn a_png_claiming_100000_by_100000_pixels_is_refused_before_decoding() {
 
 #[test]
 fn a_16_bit_png_within_the_pixel_limit_but_over_the_memory_budget_is_refused() {
-    // 7,000 x 7,000 x 8 bytes = 374 MiB, over the default 256 MiB budget.
+    // 7,000 x 7,000 x 8 bytes = 374 MiB, over the default 96 MiB budget.
     let source = DynamicImage::ImageRgba16(image::ImageBuffer::new(8, 8));
     let bomb = png_claiming(&source, 7_000, 7_000);
 
@@ -198,4 +198,38 @@ fn every_error_has_a_distinct_slug_a_4xx_or_500_status_and_a_plain_message() {
             "internal detail leaked: {message}"
         );
     }
+}
+
+#[test]
+fn a_tiny_jpeg_declaring_8000_by_8000_pixels_is_refused_before_decoding() {
+    // A genuine 8x8 JPEG whose frame header is rewritten to claim 8,000 x
+    // 8,000: a few hundred bytes that would decode to 183 MiB.
+    let mut bomb = encode(&quadrants(8, 8).into(), ImageFormat::Jpeg);
+    let frame = bomb
+        .windows(2)
+        .position(|pair| pair == [0xFF, 0xC0])
+        .expect("a baseline frame header");
+    bomb[frame + 5..frame + 9].copy_from_slice(&[0x1F, 0x40, 0x1F, 0x40]);
+    assert!(bomb.len() < 2048, "{} bytes", bomb.len());
+    let err = process(&bomb).unwrap_err();
+    assert!(
+        matches!(err, PhotoError::TooComplex | PhotoError::Corrupt { .. }),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_jpeg_that_claims_more_pixels_than_its_bytes_can_hold_is_corrupt() {
+    let mut liar = encode(&quadrants(16, 16).into(), ImageFormat::Jpeg);
+    let frame = liar
+        .windows(2)
+        .position(|pair| pair == [0xFF, 0xC0])
+        .expect("a baseline frame header");
+    // 4,000 x 4,000 fits the memory budget, but not in a few hundred bytes.
+    liar[frame + 5..frame + 9].copy_from_slice(&[0x0F, 0xA0, 0x0F, 0xA0]);
+    let err = process(&liar).unwrap_err();
+    assert!(
+        matches!(&err, PhotoError::Corrupt { reason } if reason.contains("cannot hold")),
+        "{err:?}"
+    );
 }
