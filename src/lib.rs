@@ -1,6 +1,7 @@
 //! Tessera: micro-tasks for NHS staff, consensus by redundancy, and signed
 //! contribution certificates. `main.rs` wires the CLI to what lives here.
 
+pub mod admin_cli;
 pub mod api;
 pub mod config;
 pub mod demo;

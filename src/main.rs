@@ -32,6 +32,12 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Grant or revoke a role on the configured store, before or while the
+    /// server runs: `tessera admin grant --email it.lead@trust.nhs.uk --role admin`.
+    Admin {
+        #[command(subcommand)]
+        command: tessera::admin_cli::AdminCommand,
+    },
     /// Print the OpenAPI document.
     Openapi,
     /// Exit 0 when the local server answers /healthz (for container health checks).
@@ -72,6 +78,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Serve { demo } => serve(demo).await,
+        Command::Admin { command } => admin(command).await,
         Command::Openapi => {
             print!("{}", tessera::api::spec_json());
             Ok(())
@@ -120,6 +127,12 @@ async fn serve(demo: bool) -> anyhow::Result<()> {
     println!("Tessera is listening on http://{}", app.address());
     println!("API docs: http://{}/docs", app.address());
     app.run_until_stopped().await
+}
+
+async fn admin(command: tessera::admin_cli::AdminCommand) -> anyhow::Result<()> {
+    let settings = Settings::from_env()?;
+    println!("{}", tessera::admin_cli::run(command, &settings).await?);
+    Ok(())
 }
 
 async fn healthcheck() -> anyhow::Result<()> {

@@ -29,7 +29,7 @@ mod upload_guard;
 use std::sync::Arc;
 
 use poem::middleware::Compression;
-use poem::{Endpoint, EndpointExt, Route};
+use poem::{Endpoint, EndpointExt, IntoResponse, Route};
 use poem_openapi::OpenApiService;
 
 use self::observe::Metrics;
@@ -157,6 +157,13 @@ pub fn routes(state: SharedState) -> impl Endpoint {
         .data(metrics)
         .data(state)
         .catch_all_error(|err| async move { error::problem_for(err) })
+        // A person who opens the server's bare address finds the API docs.
+        .around(|next, req| async move {
+            if req.uri().path() == "/" && req.method() == poem::http::Method::GET {
+                return Ok(poem::web::Redirect::see_other("/docs").into_response());
+            }
+            next.call(req).await.map(IntoResponse::into_response)
+        })
         .with(Compression::new())
         // Outside compression, so a compressed request body is refused
         // before the compression middleware could inflate it.

@@ -2,6 +2,7 @@
 //! fresh data directory and talks to it over HTTP.
 
 mod accounts;
+mod admin_cli;
 mod authz;
 mod batches;
 mod bounds;

@@ -1,0 +1,88 @@
+//! `tessera admin`: the first administrator, and any later role change made
+//! from a shell on the host or pod (`kubectl exec`). It works on the
+//! configured store (the embedded SQLite file or MongoDB), before or while
+//! the server runs; a running server sees the change within
+//! `TESSERA_ACCOUNT_CACHE_SECONDS`. Granting a role someone already holds,
+//! or revoking one they do not, changes nothing and says so. There is no
+//! "first user becomes admin" rule: only someone with a shell can do this.
+
+use anyhow::Context;
+
+use crate::config::Settings;
+use crate::domain::account::{Email, Role, normalise_roles};
+use crate::store;
+
+/// What to change.
+#[derive(Debug, clap::Subcommand)]
+pub enum AdminCommand {
+    /// Give a registered account a role (admin, researcher or contributor).
+    Grant(RoleChange),
+    /// Take a role away (everyone keeps contributor).
+    Revoke(RoleChange),
+}
+
+/// Whose role, and which.
+#[derive(Debug, clap::Args)]
+pub struct RoleChange {
+    /// The account's email address, as registered.
+    #[arg(long)]
+    email: String,
+    /// admin, researcher or contributor.
+    #[arg(long, value_parser = parse_role)]
+    role: Role,
+}
+
+fn parse_role(raw: &str) -> Result<Role, String> {
+    Role::parse(raw.trim())
+        .ok_or_else(|| format!("{raw:?} is not a role; use admin, researcher or contributor"))
+}
+
+/// Applies the change and returns the sentence to print.
+pub async fn run(command: AdminCommand, settings: &Settings) -> anyhow::Result<String> {
+    let (change, grant) = match &command {
+        AdminCommand::Grant(change) => (change, true),
+        AdminCommand::Revoke(change) => (change, false),
+    };
+    let email =
+        Email::parse(&change.email).map_err(|err| anyhow::anyhow!("--email: {}", err.message))?;
+    let store = store::open(settings).await.context("opening the store")?;
+    let account = store
+        .credentials_by_email(&email)
+        .await?
+        .map(|found| found.account)
+        .with_context(|| {
+            format!(
+                "no account is registered as {}; they register first (POST /v1/auth/register or the app)",
+                email.as_str()
+            )
+        })?;
+    let holds = account.roles.contains(&change.role);
+    let role = change.role.as_str();
+    if holds == grant || (!grant && change.role == Role::Contributor) {
+        return Ok(format!(
+            "{} {} the {role} role; nothing changed",
+            email.as_str(),
+            if holds {
+                "already has"
+            } else {
+                "does not have"
+            }
+        ));
+    }
+    let roles = if grant {
+        normalise_roles(account.roles.iter().copied().chain([change.role]))
+    } else {
+        normalise_roles(account.roles.iter().copied().filter(|r| *r != change.role))
+    };
+    store
+        .set_roles(account.id, &roles)
+        .await?
+        .context("the account disappeared while its roles were changed")?;
+    let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+    Ok(format!(
+        "{} ({}) now has the roles: {}",
+        email.as_str(),
+        account.id,
+        names.join(", ")
+    ))
+}

@@ -1,0 +1,99 @@
+//! `tessera admin`: the first administrator is made from a shell, on the
+//! store the server uses, while it runs.
+
+use std::process::Command;
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{TestApp, expect_problem, expect_status};
+
+fn admin_cli(app: &TestApp, args: &[&str]) -> (bool, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_tessera"))
+        .arg("admin")
+        .args(args)
+        .env("TESSERA_DATA_DIR", app.data_dir.path())
+        .env_remove("TESSERA_MONGODB_URI")
+        .output()
+        .expect("the CLI runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+#[tokio::test]
+async fn the_first_admin_is_granted_from_the_shell_while_the_server_runs() {
+    let app = TestApp::spawn_with(|settings| {
+        settings.account_cache_ttl = std::time::Duration::ZERO;
+    })
+    .await;
+    let lead = app.person("it.lead@trust.nhs.uk", &[]).await;
+    let nurse = app.person("nurse@trust.nhs.uk", &[]).await;
+    let promote = |by: &crate::helpers::Person| {
+        app.client
+            .put(app.url(&format!("/v1/admin/users/{}/roles", nurse.id)))
+            .bearer_auth(&by.access_token)
+            .json(&json!({"roles": ["researcher"]}))
+            .send()
+    };
+    expect_problem(promote(&lead).await.expect("sent"), StatusCode::FORBIDDEN).await;
+
+    let (ok, said) = admin_cli(
+        &app,
+        &[
+            "grant",
+            "--email",
+            "it.lead@trust.nhs.uk",
+            "--role",
+            "admin",
+        ],
+    );
+    assert!(ok, "{said}");
+    assert!(said.contains("admin"), "{said}");
+    // The same token now carries admin powers: roles come from the store.
+    expect_status(promote(&lead).await.expect("sent"), StatusCode::OK).await;
+
+    let (ok, again) = admin_cli(
+        &app,
+        &[
+            "grant",
+            "--email",
+            "it.lead@trust.nhs.uk",
+            "--role",
+            "admin",
+        ],
+    );
+    assert!(ok && again.contains("nothing changed"), "{again}");
+    let (ok, unknown) = admin_cli(
+        &app,
+        &["grant", "--email", "nobody@trust.nhs.uk", "--role", "admin"],
+    );
+    assert!(!ok && unknown.contains("no account"), "{unknown}");
+    let (ok, revoked) = admin_cli(
+        &app,
+        &[
+            "revoke",
+            "--email",
+            "it.lead@trust.nhs.uk",
+            "--role",
+            "admin",
+        ],
+    );
+    assert!(ok, "{revoked}");
+    expect_problem(promote(&lead).await.expect("sent"), StatusCode::FORBIDDEN).await;
+}
+
+#[tokio::test]
+async fn the_root_points_to_the_api_docs() {
+    let app = TestApp::spawn().await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let root = client.get(app.url("/")).send().await.expect("sent");
+    assert_eq!(root.status(), StatusCode::SEE_OTHER);
+    assert_eq!(root.headers()["location"], "/docs");
+}
