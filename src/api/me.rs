@@ -9,8 +9,8 @@ use super::auth::Caller;
 use super::error::ApiError;
 use super::state::SharedState;
 use super::tags::ApiTags;
-use crate::domain::account::{Role, StaffGroup};
-use crate::store::Account;
+use crate::domain::account::{Role, StaffGroup, bounded_text};
+use crate::store::{Account, Profile};
 use poem::web::Data;
 
 pub struct MeApi;
@@ -56,6 +56,42 @@ pub enum AccountResponse {
     Ok(Json<AccountView>),
 }
 
+/// Changes to your profile; absent fields stay as they are.
+#[derive(Object)]
+pub struct ProfileChanges {
+    /// The name printed on certificates (1 to 100 characters).
+    display_name: Option<String>,
+    staff_group: Option<StaffGroup>,
+    /// Professional registration number, e.g. `NMC 12A3456B` (at most 40
+    /// characters); an empty string removes it.
+    registration_number: Option<String>,
+}
+
+impl ProfileChanges {
+    /// The profile after these changes, every field checked.
+    fn apply_to(self, account: &Account) -> Result<Profile, ApiError> {
+        let display_name = self
+            .display_name
+            .map(|name| bounded_text("display_name", &name, 100))
+            .transpose();
+        let registration_number = match self.registration_number {
+            None => Ok(account.registration_number.clone()),
+            Some(number) if number.trim().is_empty() => Ok(None),
+            Some(number) => bounded_text("registration_number", &number, 40).map(Some),
+        };
+        match (display_name, registration_number) {
+            (Ok(display_name), Ok(registration_number)) => Ok(Profile {
+                display_name: display_name.unwrap_or_else(|| account.display_name.clone()),
+                staff_group: self.staff_group.unwrap_or(account.staff_group),
+                registration_number,
+            }),
+            (name, number) => Err(ApiError::invalid(
+                [name.err(), number.err()].into_iter().flatten(),
+            )),
+        }
+    }
+}
+
 #[derive(ApiResponse)]
 pub enum EraseResponse {
     /// The account, its sign-ins and certificates are gone. Answers stay as
@@ -78,6 +114,27 @@ impl MeApi {
             .account(caller.account_id())
             .await?
             .ok_or_else(|| ApiError::unauthorized("This account no longer exists."))?;
+        Ok(AccountResponse::Ok(Json(account.into())))
+    }
+
+    /// Change your profile: the name on your certificates, your staff group
+    /// or your professional registration number. Certificates already
+    /// issued keep what they were signed with.
+    #[oai(path = "/v1/me", method = "patch", operation_id = "update_me")]
+    async fn update(
+        &self,
+        state: Data<&SharedState>,
+        caller: Caller,
+        body: Json<ProfileChanges>,
+    ) -> Result<AccountResponse, ApiError> {
+        let profile = body.0.apply_to(caller.account())?;
+        let account = state
+            .store
+            .update_profile(caller.account_id(), &profile)
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("This account no longer exists."))?;
+        // Claims and audiences use the new staff group at once.
+        state.accounts.forget(account.id);
         Ok(AccountResponse::Ok(Json(account.into())))
     }
 

@@ -19,6 +19,17 @@ pub struct Account {
     pub created_at: DateTime<Utc>,
 }
 
+/// What the owner of an account may change about it, already validated:
+/// the name printed on certificates, the staff group and the professional
+/// registration number (`None` clears it). The organisation is not here:
+/// it is a claim about membership, not a preference.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    pub display_name: String,
+    pub staff_group: StaffGroup,
+    pub registration_number: Option<String>,
+}
+
 /// An account with its password hash, only for checking a login.
 pub struct Credentials {
     pub account: Account,
@@ -56,6 +67,9 @@ pub trait AccountStore {
 
     /// Replaces an account's roles; `None` when there is no such account.
     async fn set_roles(&self, id: Uuid, roles: &[Role]) -> StoreResult<Option<Account>>;
+
+    /// Applies the owner's profile changes; `None` when there is no such account.
+    async fn update_profile(&self, id: Uuid, profile: &Profile) -> StoreResult<Option<Account>>;
 
     async fn insert_refresh_token(&self, token: &NewRefreshToken) -> StoreResult<()>;
 

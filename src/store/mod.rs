@@ -12,7 +12,7 @@ mod quality;
 mod sessions;
 pub mod sqlite;
 
-pub use accounts::{Account, AccountStore, Credentials, NewRefreshToken, RefreshOutcome};
+pub use accounts::{Account, AccountStore, Credentials, NewRefreshToken, Profile, RefreshOutcome};
 pub use credits::{BatchImpact, CreditStore, StoredCertificate};
 pub use media::{
     Logged, MediaRecord, MediaSize, MediaStore, NewObservation, NewPhoto, ObservationRecord,

@@ -122,8 +122,11 @@ pub trait ProjectStore {
 
     async fn project_progress(&self, id: Uuid, contributor: Uuid) -> StoreResult<ProjectProgress>;
 
-    /// Stores the batch and all its tasks in one transaction: either every
-    /// task is stored or none is. Returns how many tasks were stored.
+    /// Stores the batch and all its tasks, all or nothing: the batch stays
+    /// hidden (never listed, looked up or claimed) until every task is
+    /// stored, and a failed import leaves nothing behind. Adapters write in
+    /// short chunks so an import never stalls claims and answers. Returns
+    /// how many tasks were stored.
     async fn import_batch(
         &self,
         batch: &Batch,

@@ -300,3 +300,62 @@ async fn a_person_can_export_and_then_erase_their_data() {
     let view = app.batch_view(&researcher, &batch).await;
     assert_eq!(view["answers"], 1);
 }
+
+#[tokio::test]
+async fn a_profile_can_be_edited_and_a_registration_number_added_later() {
+    let app = TestApp::spawn().await;
+    let ada = app.person("ada@nhs.net", &[]).await;
+    let patch = |body: serde_json::Value| {
+        app.client
+            .patch(app.url("/v1/me"))
+            .bearer_auth(&ada.access_token)
+            .json(&body)
+            .send()
+    };
+    let changed = expect_status(
+        patch(
+            json!({"display_name": "Ada King", "registration_number": "NMC 99Z1234X",
+                     "staff_group": "pharmacy"}),
+        )
+        .await
+        .expect("sent"),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(changed["display_name"], "Ada King");
+    assert_eq!(changed["registration_number"], "NMC 99Z1234X");
+    assert_eq!(changed["staff_group"], "pharmacy");
+    assert_eq!(
+        changed["organisation"], "Test Trust",
+        "the organisation is not editable here"
+    );
+    let me = expect_status(
+        app.get("/v1/me", Some(&ada.access_token)).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(me["display_name"], "Ada King");
+    let cleared = expect_status(
+        patch(json!({"registration_number": ""}))
+            .await
+            .expect("sent"),
+        StatusCode::OK,
+    )
+    .await;
+    assert!(cleared.get("registration_number").is_none(), "{cleared}");
+    assert_eq!(cleared["display_name"], "Ada King");
+    let problem = expect_problem(
+        patch(json!({"display_name": "  ", "registration_number": "x".repeat(41)}))
+            .await
+            .expect("sent"),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["field"].as_str().expect("field"))
+        .collect();
+    assert_eq!(fields, ["display_name", "registration_number"]);
+}

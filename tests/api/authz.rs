@@ -48,6 +48,7 @@ const ACCESS: &[(&str, Access)] = &[
     ("verify_certificate", Access::Public),
     ("get_certificate_public_key", Access::Public),
     ("get_me", Access::SignedIn),
+    ("update_me", Access::SignedIn),
     ("get_my_export", Access::SignedIn),
     ("delete_me", Access::SignedIn),
     ("list_projects", Access::SignedIn),

@@ -454,6 +454,21 @@ async fn a_settled_task_is_handed_out_no_more_and_exports_in_order() {
 }
 
 #[tokio::test]
+async fn an_import_of_many_chunks_is_stored_whole_and_claimable() {
+    for (store, _dir) in stores().await {
+        let (batch, tasks) = live_batch(store.as_ref(), 4_500, places(1, 1)).await;
+        let counts = store.batch_counts(batch.id).await.unwrap();
+        assert_eq!((counts.open, counts.answers), (4_500, 0));
+        let bundle = store
+            .claim(claim_at(Uuid::new_v4(), Utc::now()))
+            .await
+            .unwrap();
+        assert_eq!(bundle.len(), 10);
+        assert!(bundle.iter().all(|task| tasks.contains(&task.task_id)));
+    }
+}
+
+#[tokio::test]
 async fn a_failed_import_leaves_no_batch_behind() {
     for (store, _dir) in stores().await {
         let (existing, tasks) = live_batch(store.as_ref(), 1, places(1, 1)).await;

@@ -31,8 +31,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Log in with email and password. Attempts are limited per account and
-         *     per address; over the limit the answer is 429 with `Retry-After`.
+         * Log in with email and password. Only failures are counted: for one
+         *     account from one address, and from one address overall. Over either
+         *     limit the answer is 429 with `Retry-After`; a stranger's wrong
+         *     passwords never lock the account's owner out.
          */
         post: operations["create_login"];
         delete?: never;
@@ -96,7 +98,12 @@ export interface paths {
         delete: operations["delete_me"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change your profile: the name on your certificates, your staff group
+         *     or your professional registration number. Certificates already
+         *     issued keep what they were signed with.
+         */
+        patch: operations["update_me"];
         trace?: never;
     };
     "/v1/me/export": {
@@ -244,9 +251,13 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Send one or more answers, stored together in one transaction. Answers
+         * Send one or more answers, stored together in one transaction. Only
+         *     tasks handed out to you in a session count: an answer to a task you
+         *     never held is a 403, and nothing in the request is stored. Answers
          *     after a lease expired, or to tasks that have since settled, are still
-         *     stored and credited. A second, different answer to the same task is a 409.
+         *     stored and credited. A second, different answer to the same task, or
+         *     a `client_id` reused for another task or answer, is a 409; the same
+         *     `client_id` twice in one request is a 422.
          */
         post: operations["create_answers"];
         delete?: never;
@@ -1306,6 +1317,20 @@ export interface components {
             line?: number;
         };
         /**
+         * ProfileChanges
+         * @description Changes to your profile; absent fields stay as they are.
+         */
+        ProfileChanges: {
+            /** @description The name printed on certificates (1 to 100 characters). */
+            display_name?: string;
+            staff_group?: components["schemas"]["StaffGroup"];
+            /**
+             * @description Professional registration number, e.g. `NMC 12A3456B` (at most 40
+             *     characters); an empty string removes it.
+             */
+            registration_number?: string;
+        };
+        /**
          * ProjectChanges
          * @description Changes to a project; absent fields stay as they are.
          */
@@ -1814,6 +1839,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request conflicts with what is stored (e.g. an email already registered). */
             409: {
                 headers: {
@@ -1949,6 +1983,15 @@ export interface operations {
             };
             /** @description The method is not allowed on this path. */
             405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2098,6 +2141,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request conflicts with what is stored (e.g. an email already registered). */
             409: {
                 headers: {
@@ -2238,6 +2290,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request conflicts with what is stored (e.g. an email already registered). */
             409: {
                 headers: {
@@ -2369,6 +2430,15 @@ export interface operations {
             };
             /** @description The method is not allowed on this path. */
             405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2515,6 +2585,166 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with what is stored (e.g. an email already registered). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request body must declare its length. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's media type is not accepted here. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but its values are invalid; `errors` lists each one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; it has been logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store is unreachable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["ProfileChanges"];
+            };
+        };
+        responses: {
+            /** @description The account. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["AccountView"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, a wrong type, a missing parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (or refresh token / password) was presented. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is known but may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The method is not allowed on this path. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request conflicts with what is stored (e.g. an email already registered). */
             409: {
                 headers: {
@@ -2652,6 +2882,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request conflicts with what is stored (e.g. an email already registered). */
             409: {
                 headers: {
@@ -2782,6 +3021,15 @@ export interface operations {
             };
             /** @description The method is not allowed on this path. */
             405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2940,6 +3188,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request conflicts with what is stored (e.g. an email already registered). */
             409: {
                 headers: {
@@ -3082,6 +3339,15 @@ export interface operations {
             };
             /** @description The method is not allowed on this path. */
             405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3242,6 +3508,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request conflicts with what is stored (e.g. an email already registered). */
             409: {
                 headers: {
@@ -3390,6 +3665,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request conflicts with what is stored (e.g. an email already registered). */
             409: {
                 headers: {
@@ -3522,6 +3806,15 @@ export interface operations {
             };
             /** @description The method is not allowed on this path. */
             405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3672,6 +3965,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request conflicts with what is stored (e.g. an email already registered). */
             409: {
                 headers: {
@@ -3808,6 +4110,15 @@ export interface operations {
             };
             /** @description The method is not allowed on this path. */
             405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3957,6 +4268,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request conflicts with what is stored (e.g. an email already registered). */
             409: {
                 headers: {
@@ -4092,6 +4412,15 @@ export interface operations {
             };
             /** @description The method is not allowed on this path. */
             405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4264,6 +4593,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request conflicts with what is stored (e.g. an email already registered). */
             409: {
                 headers: {
@@ -4421,6 +4759,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request conflicts with what is stored (e.g. an email already registered). */
             409: {
                 headers: {
@@ -4553,6 +4900,15 @@ export interface operations {
             };
             /** @description The method is not allowed on this path. */
             405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4702,6 +5058,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request conflicts with what is stored (e.g. an email already registered). */
             409: {
                 headers: {
@@ -4841,6 +5206,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request conflicts with what is stored (e.g. an email already registered). */
             409: {
                 headers: {
@@ -4973,6 +5347,15 @@ export interface operations {
             };
             /** @description The method is not allowed on this path. */
             405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5123,6 +5506,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request conflicts with what is stored (e.g. an email already registered). */
             409: {
                 headers: {
@@ -5254,6 +5646,15 @@ export interface operations {
             };
             /** @description The method is not allowed on this path. */
             405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5403,6 +5804,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request conflicts with what is stored (e.g. an email already registered). */
             409: {
                 headers: {
@@ -5534,6 +5944,15 @@ export interface operations {
             };
             /** @description The method is not allowed on this path. */
             405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5682,6 +6101,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request conflicts with what is stored (e.g. an email already registered). */
             409: {
                 headers: {
@@ -5813,6 +6241,15 @@ export interface operations {
             };
             /** @description The method is not allowed on this path. */
             405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5965,6 +6402,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request conflicts with what is stored (e.g. an email already registered). */
             409: {
                 headers: {
@@ -6110,6 +6556,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request conflicts with what is stored (e.g. an email already registered). */
             409: {
                 headers: {
@@ -6241,6 +6696,15 @@ export interface operations {
             };
             /** @description The method is not allowed on this path. */
             405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6386,6 +6850,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request conflicts with what is stored (e.g. an email already registered). */
             409: {
                 headers: {
@@ -6522,6 +6995,15 @@ export interface operations {
             };
             /** @description The method is not allowed on this path. */
             405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -10,7 +10,8 @@ use super::codec::{at, id, time, uuid};
 use super::documents::{AccountDoc, RefreshTokenDoc, SCHEMA_VERSION};
 use crate::domain::account::{Email, Role};
 use crate::store::{
-    Account, AccountStore, Credentials, NewRefreshToken, RefreshOutcome, StoreResult,
+    Account, AccountStore, Credentials, NewRefreshToken, Profile, RefreshOutcome, StoreError,
+    StoreResult,
 };
 
 fn role_names(roles: &[Role]) -> Vec<String> {
@@ -105,6 +106,27 @@ impl AccountStore for MongoStore {
             .find_one_and_update(
                 doc! { "_id": id(account_id) },
                 doc! { "$set": { "roles": role_names(roles) } },
+            )
+            .return_document(ReturnDocument::After)
+            .await?;
+        Ok(updated.map(AccountDoc::into_account))
+    }
+
+    async fn update_profile(
+        &self,
+        account_id: Uuid,
+        profile: &Profile,
+    ) -> StoreResult<Option<Account>> {
+        let updated = self
+            .accounts
+            .find_one_and_update(
+                doc! { "_id": id(account_id) },
+                doc! { "$set": {
+                    "display_name": &profile.display_name,
+                    "staff_group": mongodb::bson::to_bson(&profile.staff_group)
+                        .map_err(|err| StoreError::Backend(err.into()))?,
+                    "registration_number": profile.registration_number.as_deref(),
+                } },
             )
             .return_document(ReturnDocument::After)
             .await?;

@@ -3,9 +3,10 @@ use rusqlite::{OptionalExtension, Row, params};
 use uuid::Uuid;
 
 use super::SqliteStore;
-use crate::domain::account::{Email, Role};
+use crate::domain::account::{Email, Role, StaffGroup};
 use crate::store::{
-    Account, AccountStore, Credentials, NewRefreshToken, RefreshOutcome, StoreError, StoreResult,
+    Account, AccountStore, Credentials, NewRefreshToken, Profile, RefreshOutcome, StoreError,
+    StoreResult,
 };
 
 const ACCOUNT_COLUMNS: &str = "id, email, display_name, staff_group, organisation, \
@@ -48,8 +49,8 @@ fn roles_text(roles: &[Role]) -> String {
         .join(",")
 }
 
-fn staff_group_text(account: &Account) -> StoreResult<String> {
-    match serde_json::to_value(account.staff_group) {
+fn staff_group_text(group: StaffGroup) -> StoreResult<String> {
+    match serde_json::to_value(group) {
         Ok(serde_json::Value::String(text)) => Ok(text),
         _ => Err(StoreError::Backend(anyhow::anyhow!(
             "staff group did not serialise"
@@ -70,7 +71,7 @@ impl AccountStore for SqliteStore {
     async fn create_account(&self, account: &Account, password_hash: &str) -> StoreResult<()> {
         let account = account.clone();
         let password_hash = password_hash.to_owned();
-        let staff_group = staff_group_text(&account)?;
+        let staff_group = staff_group_text(account.staff_group)?;
         self.write(move |tx| {
             tx.execute(
                 "INSERT INTO accounts (id, email, display_name, staff_group, organisation,
@@ -112,6 +113,25 @@ impl AccountStore for SqliteStore {
             tx.execute(
                 "UPDATE accounts SET roles = ?1 WHERE id = ?2",
                 params![roles, id.to_string()],
+            )?;
+            select_account(tx, id)
+        })
+        .await
+    }
+
+    async fn update_profile(&self, id: Uuid, profile: &Profile) -> StoreResult<Option<Account>> {
+        let profile = profile.clone();
+        let staff_group = staff_group_text(profile.staff_group)?;
+        self.write(move |tx| {
+            tx.execute(
+                "UPDATE accounts SET display_name = ?2, staff_group = ?3, registration_number = ?4
+                 WHERE id = ?1",
+                params![
+                    id.to_string(),
+                    profile.display_name,
+                    staff_group,
+                    profile.registration_number,
+                ],
             )?;
             select_account(tx, id)
         })

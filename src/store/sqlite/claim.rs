@@ -68,7 +68,8 @@ fn live_batches(tx: &Transaction<'_>, request: &ClaimRequest) -> StoreResult<Vec
                 b.median_seconds, p.audience,
                 b.status, p.status
          FROM batches b JOIN projects p ON p.id = b.project_id
-         WHERE b.status = 'live' AND p.status = 'live' AND (?1 IS NULL OR p.id = ?1)",
+         WHERE b.status = 'live' AND b.ready = 1 AND p.status = 'live'
+           AND (?1 IS NULL OR p.id = ?1)",
     )?;
     // The status filter above only narrows the read; `admission::may_work`
     // decides, as it does for answers.

@@ -204,6 +204,9 @@ const MIGRATIONS: &[&str] = &[
         UPDATE batches SET task_settled = task_settled + (NEW.state IN (1, 3)) - (OLD.state IN (1, 3))
         WHERE id = NEW.batch_id;
     END;",
+    // 7: batches are imported in short transactions while hidden
+    // (`import.rs`); only `ready` batches are listed, looked up or claimed.
+    "ALTER TABLE batches ADD COLUMN ready INTEGER NOT NULL DEFAULT 1;",
 ];
 
 /// Brings the schema up to date inside one transaction.

@@ -9,6 +9,7 @@ mod checkpointer;
 mod claim;
 mod codec;
 mod credits;
+mod import;
 mod media;
 mod migrations;
 mod privacy;
@@ -63,6 +64,10 @@ impl SqliteStore {
             conn.pragma_update(None, "wal_autocheckpoint", 0)?;
             conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)?;
             migrations::apply(&mut conn)?;
+            let orphans = import::remove_orphans(&conn)?;
+            if orphans > 0 {
+                tracing::warn!(orphans, "removed batches an interrupted import left hidden");
+            }
             Ok(conn)
         })
         .await??;

@@ -131,7 +131,8 @@ impl ProjectStore for SqliteStore {
                 |row| row.get(0),
             )?;
             let seconds: Option<f64> = conn.query_row(
-                "SELECT AVG(median_seconds) FROM batches WHERE project_id = ?1 AND status = 'live'",
+                "SELECT AVG(median_seconds) FROM batches
+                 WHERE project_id = ?1 AND status = 'live' AND ready = 1",
                 [&id],
                 |row| row.get(0),
             )?;
@@ -151,63 +152,12 @@ impl ProjectStore for SqliteStore {
         batch: &Batch,
         tasks: Box<dyn Iterator<Item = NewTask> + Send>,
     ) -> StoreResult<u64> {
-        let batch = batch.clone();
-        let settings = json_text(&batch.settings)?;
-        let policy = json_text(&batch.policy)?;
-        let schema = json_text(&batch.answer_schema)?;
-        self.write(move |tx| {
-            tx.execute(
-                &format!(
-                    "INSERT INTO batches ({BATCH_COLUMNS}, median_seconds)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
-                ),
-                params![
-                    batch.id.to_string(),
-                    batch.project_id.to_string(),
-                    batch.name,
-                    settings,
-                    batch.instructions,
-                    policy,
-                    batch.status.as_str(),
-                    schema,
-                    batch.created_at.timestamp_millis(),
-                    f64::from(batch.policy.estimated_seconds),
-                ],
-            )?;
-            let mut insert = tx.prepare(
-                "INSERT INTO tasks (id, batch_id, external_id, content, is_gold, gold_answer,
-                     gold_votes, gold_explanation) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?;
-            let batch_id = batch.id.to_string();
-            let mut stored = 0u64;
-            let mut regular = 0u64;
-            for task in tasks {
-                let gold = task.gold.as_ref();
-                regular += u64::from(gold.is_none());
-                insert.execute(params![
-                    task.id.to_string(),
-                    batch_id,
-                    task.external_id,
-                    json_text(&task.content)?,
-                    gold.is_some(),
-                    gold.map(|g| json_text(&g.answer)).transpose()?,
-                    gold.map(|g| json_text(&g.votes)).transpose()?,
-                    gold.map(|g| g.explanation.clone()),
-                ])?;
-                stored += 1;
-            }
-            tx.execute(
-                "UPDATE batches SET task_total = ?2 WHERE id = ?1",
-                params![batch_id, regular as i64],
-            )?;
-            Ok(stored)
-        })
-        .await
+        self.import_in_chunks(batch, tasks).await
     }
 
     async fn batch(&self, id: Uuid) -> StoreResult<Option<Batch>> {
         self.read(move |conn| {
-            let sql = format!("SELECT {BATCH_COLUMNS} FROM batches WHERE id = ?1");
+            let sql = format!("SELECT {BATCH_COLUMNS} FROM batches WHERE id = ?1 AND ready = 1");
             Ok(conn
                 .query_row(&sql, [id.to_string()], batch_from_row)
                 .optional()?)
@@ -218,7 +168,8 @@ impl ProjectStore for SqliteStore {
     async fn project_batches(&self, project_id: Uuid) -> StoreResult<Vec<Batch>> {
         self.read(move |conn| {
             let sql = format!(
-                "SELECT {BATCH_COLUMNS} FROM batches WHERE project_id = ?1 ORDER BY created_at"
+                "SELECT {BATCH_COLUMNS} FROM batches WHERE project_id = ?1 AND ready = 1
+                 ORDER BY created_at"
             );
             let mut statement = conn.prepare(&sql)?;
             let rows = statement.query_map([project_id.to_string()], batch_from_row)?;
