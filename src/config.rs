@@ -78,8 +78,10 @@ pub struct Settings {
     /// (`TESSERA_REGISTER_ATTEMPTS`, default 300).
     pub register_attempts: u32,
     pub register_window: Duration,
-    /// Password hashes computed at once (`TESSERA_HASH_THREADS`, default 2);
-    /// each holds 19 MiB while it runs, so this bounds their memory.
+    /// Password hashes computed at once (`TESSERA_HASH_THREADS`, default one
+    /// less than the cores, at least 1); each holds 19 MiB while it runs, so
+    /// this bounds their memory, and a core stays free for everything else
+    /// during a shift-start rush of logins.
     pub hash_threads: usize,
 }
 
@@ -162,7 +164,13 @@ impl Settings {
                 300,
             )?,
             register_window: seconds("TESSERA_REGISTER_WINDOW_SECONDS", 3600)?,
-            hash_threads: parse_or(get("TESSERA_HASH_THREADS"), "TESSERA_HASH_THREADS", 2)?,
+            hash_threads: parse_or(
+                get("TESSERA_HASH_THREADS"),
+                "TESSERA_HASH_THREADS",
+                std::thread::available_parallelism()
+                    .map_or(1, |cores| cores.get().saturating_sub(1))
+                    .max(1),
+            )?,
         })
     }
 

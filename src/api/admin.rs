@@ -1,6 +1,6 @@
-//! Administration: roles.
+//! Administration: finding people and setting their roles.
 
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
@@ -10,13 +10,13 @@ use super::error::ApiError;
 use super::me::AccountResponse;
 use super::state::SharedState;
 use super::tags::ApiTags;
-use crate::domain::account::{Role, normalise_roles};
+use crate::domain::account::{Email, Role, normalise_roles};
 use poem::web::Data;
 
 pub struct AdminApi;
 
 /// The complete set of roles the account should hold. `contributor` is
-/// always kept. Changes apply from the account's next token refresh.
+/// always kept. Changes apply to the account's very next request.
 #[derive(Object)]
 pub struct RolesRequest {
     roles: Vec<Role>,
@@ -24,6 +24,27 @@ pub struct RolesRequest {
 
 #[OpenApi(tag = "ApiTags::Admin")]
 impl AdminApi {
+    /// Find an account by its email address (admins only), to learn the id
+    /// that `PUT /v1/admin/users/{user_id}/roles` needs.
+    #[oai(path = "/v1/admin/users", method = "get", operation_id = "find_user")]
+    async fn find(
+        &self,
+        state: Data<&SharedState>,
+        caller: Caller,
+        /// The email address the person registered with.
+        email: Query<String>,
+    ) -> Result<AccountResponse, ApiError> {
+        caller.require(Role::Admin)?;
+        let email = Email::parse(&email.0)?;
+        let account = state
+            .store
+            .credentials_by_email(&email)
+            .await?
+            .map(|found| found.account)
+            .ok_or_else(|| ApiError::not_found("No account is registered with this email."))?;
+        Ok(AccountResponse::Ok(Json(account.into())))
+    }
+
     /// Set an account's roles (admins only).
     #[oai(
         path = "/v1/admin/users/:user_id/roles",

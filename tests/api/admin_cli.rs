@@ -97,3 +97,43 @@ async fn the_root_points_to_the_api_docs() {
     assert_eq!(root.status(), StatusCode::SEE_OTHER);
     assert_eq!(root.headers()["location"], "/docs");
 }
+
+#[tokio::test]
+async fn an_admin_finds_a_person_by_email_and_nobody_else_can() {
+    let app = TestApp::spawn().await;
+    let admin = app
+        .person(
+            "admin@trust.nhs.uk",
+            &[tessera::domain::account::Role::Admin],
+        )
+        .await;
+    let nurse = app.person("nurse@trust.nhs.uk", &[]).await;
+    let found = expect_status(
+        app.get(
+            "/v1/admin/users?email=Nurse@Trust.nhs.uk",
+            Some(&admin.access_token),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(found["id"], nurse.id);
+    expect_problem(
+        app.get(
+            "/v1/admin/users?email=nobody@trust.nhs.uk",
+            Some(&admin.access_token),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    expect_problem(
+        app.get(
+            "/v1/admin/users?email=admin@trust.nhs.uk",
+            Some(&nurse.access_token),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+}

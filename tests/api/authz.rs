@@ -73,6 +73,7 @@ const ACCESS: &[(&str, Access)] = &[
     ("create_resolution", Access::ProjectOwner),
     ("get_project_engagement", Access::ProjectOwner),
     ("update_user_roles", Access::Admin),
+    ("find_user", Access::Admin),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq)]

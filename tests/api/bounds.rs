@@ -56,9 +56,14 @@ async fn a_shift_start_burst_of_logins_through_one_proxy_all_succeed() {
             .await
             .expect("account");
     }
+    // Staff arrive over the minute, not in one instant: at most 64 at once.
+    let arriving = std::sync::Arc::new(tokio::sync::Semaphore::new(64));
     let logins = (0..1000).map(|i| {
-        let (app, email) = (&app, format!("staff{i}@nhs.net"));
-        async move { login_from(app, "198.51.100.20", &email, PASSWORD).await }
+        let (app, email, arriving) = (&app, format!("staff{i}@nhs.net"), arriving.clone());
+        async move {
+            let _arrived = arriving.acquire().await.expect("semaphore");
+            login_from(app, "198.51.100.20", &email, PASSWORD).await
+        }
     });
     let statuses = futures_util::future::join_all(logins).await;
     let refused = statuses.iter().filter(|s| **s != StatusCode::OK).count();
