@@ -128,27 +128,23 @@ pub fn may_work(place: &Workplace<'_>, worker: &Worker<'_>) -> Result<(), Refusa
     Ok(())
 }
 
-/// What the store found about a new answer's task and the caller.
-#[derive(Debug, Clone, Copy)]
-pub struct AnswerClaim<'a> {
-    pub place: Workplace<'a>,
-    /// The caller held a lease on the task (expired or not).
-    pub leased: bool,
-    /// The caller logged the observation this task verifies.
-    pub own_observation: bool,
-}
-
 /// Whether a new answer may be stored: the task was handed out to the
-/// caller and the work is still open to them. A lease that has expired
-/// still counts (staff work offline); a task never leased does not.
-pub fn may_answer(claim: &AnswerClaim<'_>, worker: &Worker<'_>) -> Result<(), Refusal> {
-    if claim.own_observation {
+/// caller (`lease` is the caller's lease on it, if the store found one) and
+/// the work is still open to them. A lease that has expired still counts
+/// (staff work offline); a task never leased does not. `own_observation`:
+/// the caller logged the observation this task verifies. Returns the lease.
+pub fn may_answer<L>(
+    lease: Option<L>,
+    place: &Workplace<'_>,
+    own_observation: bool,
+    worker: &Worker<'_>,
+) -> Result<L, Refusal> {
+    if own_observation {
         return Err(Refusal::OwnObservation);
     }
-    if !claim.leased {
-        return Err(Refusal::NotHandedOut);
-    }
-    may_work(&claim.place, worker)
+    let lease = lease.ok_or(Refusal::NotHandedOut)?;
+    may_work(place, worker)?;
+    Ok(lease)
 }
 
 /// An answer already stored under the `client_id` a submission carries.
@@ -259,17 +255,16 @@ mod tests {
     #[test]
     fn an_answer_needs_a_lease_even_on_live_open_work() {
         let everyone = Audience::default();
-        let claim = AnswerClaim {
-            place: live(&everyone),
-            leased: false,
-            own_observation: false,
-        };
-        assert_eq!(may_answer(&claim, &NURSE), Err(Refusal::NotHandedOut));
-        let leased = AnswerClaim {
-            leased: true,
-            ..claim
-        };
-        assert_eq!(may_answer(&leased, &NURSE), Ok(()));
+        let place = live(&everyone);
+        assert_eq!(
+            may_answer(None::<()>, &place, false, &NURSE),
+            Err(Refusal::NotHandedOut)
+        );
+        assert_eq!(may_answer(Some(7), &place, false, &NURSE), Ok(7));
+        assert_eq!(
+            may_answer(Some(7), &place, true, &NURSE),
+            Err(Refusal::OwnObservation)
+        );
     }
 
     #[test]

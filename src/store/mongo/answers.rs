@@ -25,7 +25,7 @@ use super::codec::{at, id};
 use super::documents::{AnswerDoc, LedgerDoc, OutcomeDoc, SCHEMA_VERSION};
 use super::settle::BatchRules;
 use super::{MongoStore, transaction};
-use crate::domain::admission::{self, AnswerClaim, Refusal, StoredUnderClientId, Workplace};
+use crate::domain::admission::{self, Refusal, StoredUnderClientId};
 use crate::domain::answering::{
     AnswerFacts, LeaseWindow, Receipt, assess, day_headroom, day_start_ms, session_headroom,
 };
@@ -164,20 +164,11 @@ impl MongoStore {
             .iter()
             .find(|lease| lease.contributor_id == me)
             .cloned();
-        let claim = AnswerClaim {
-            place: Workplace {
-                project_status: batch.project_status,
-                batch_status: batch.status,
-                audience: &batch.audience,
-            },
-            leased: lease.is_some(),
-            own_observation: task.created_by == Some(me),
-        };
-        if let Err(refusal) = admission::may_answer(&claim, &answerer.worker()) {
-            return Ok(Err(refusal));
-        }
-        let Some(lease) = lease else {
-            return Ok(Err(Refusal::NotHandedOut));
+        let own = task.created_by == Some(me);
+        let lease = match admission::may_answer(lease, &batch.workplace(), own, &answerer.worker())
+        {
+            Ok(lease) => lease,
+            Err(refusal) => return Ok(Err(refusal)),
         };
         let credited_today = match attempt.credited_today {
             Some(seconds) => seconds,

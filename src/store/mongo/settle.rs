@@ -32,6 +32,16 @@ pub(super) struct BatchRules {
     pub median: f64,
 }
 
+impl BatchRules {
+    pub fn workplace(&self) -> crate::domain::admission::Workplace<'_> {
+        crate::domain::admission::Workplace {
+            project_status: self.project_status,
+            batch_status: self.status,
+            audience: &self.audience,
+        }
+    }
+}
+
 /// A counted answer, for recomputing consensus.
 #[derive(Deserialize)]
 struct Counted {

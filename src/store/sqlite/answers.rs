@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::SqliteStore;
 use super::claim::busy_hint;
 use super::codec::{from_json, json_text};
-use crate::domain::admission::{self, AnswerClaim, Refusal, StoredUnderClientId, Workplace};
+use crate::domain::admission::{self, Refusal, StoredUnderClientId, Workplace};
 use crate::domain::answering::{self, AnswerFacts, LeaseWindow, Receipt};
 use crate::domain::consensus::{TaskState, WorkerModel, evaluate};
 use crate::domain::kinds::{KindSettings, Question, Vote};
@@ -39,6 +39,16 @@ struct BatchRules {
     added: u32,
     /// Of those, the answers to regular (not gold) tasks.
     added_regular: u32,
+}
+
+impl BatchRules {
+    fn workplace(&self) -> Workplace<'_> {
+        Workplace {
+            project_status: self.project_status,
+            batch_status: self.status,
+            audience: &self.audience,
+        }
+    }
 }
 
 /// A session's wall clock: as stored, plus what this submission credited.
@@ -178,21 +188,12 @@ fn store_one(
         .prepare_cached("SELECT leased_at, expires_at, session_id FROM leases WHERE task_seq = ?1 AND contributor_id = ?2")?
         .query_row(params![task.seq, me], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
         .optional()?;
-    let claim = AnswerClaim {
-        place: Workplace {
-            project_status: batch.project_status,
-            batch_status: batch.status,
-            audience: &batch.audience,
-        },
-        leased: lease.is_some(),
-        own_observation: task.created_by.as_deref() == Some(me.as_str()),
-    };
-    if let Err(refusal) = admission::may_answer(&claim, &answerer.worker()) {
-        return Ok(Err(refusal));
-    }
-    let Some((leased_at, expires_at, session)) = lease else {
-        return Ok(Err(Refusal::NotHandedOut));
-    };
+    let own = task.created_by.as_deref() == Some(me.as_str());
+    let (leased_at, expires_at, session) =
+        match admission::may_answer(lease, &batch.workplace(), own, &answerer.worker()) {
+            Ok(lease) => lease,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
     let gold = match (&task.gold_answer, &task.gold_votes) {
         (Some(answer), Some(votes)) if task.is_gold => Some((
             from_json::<serde_json::Value>(answer)?,
