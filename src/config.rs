@@ -75,7 +75,8 @@ pub struct Settings {
     pub login_client_failures: u32,
     /// Registrations allowed from one client address per
     /// `TESSERA_REGISTER_WINDOW_SECONDS` (default 3600)
-    /// (`TESSERA_REGISTER_ATTEMPTS`, default 300).
+    /// (`TESSERA_REGISTER_ATTEMPTS`, default 1000: a launch morning behind
+    /// one hospital NAT, while a script minting accounts is still stopped).
     pub register_attempts: u32,
     pub register_window: Duration,
     /// Password hashes computed at once (`TESSERA_HASH_THREADS`, default one
@@ -161,7 +162,7 @@ impl Settings {
             register_attempts: parse_or(
                 get("TESSERA_REGISTER_ATTEMPTS"),
                 "TESSERA_REGISTER_ATTEMPTS",
-                300,
+                1000,
             )?,
             register_window: seconds("TESSERA_REGISTER_WINDOW_SECONDS", 3600)?,
             hash_threads: parse_or(
