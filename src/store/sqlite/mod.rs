@@ -4,6 +4,7 @@
 //! never wait behind a write and no SQLite call runs on the async threads.
 
 mod accounts;
+mod answer_rows;
 mod answers;
 mod checkpointer;
 mod claim;
