@@ -153,7 +153,6 @@ pub fn routes(state: SharedState) -> impl Endpoint {
         )
         .nest("/docs", service.swagger_ui())
         .nest("/", service)
-        .data(state.tokens.clone())
         .data(metrics)
         .data(state)
         .catch_all_error(|err| async move { error::problem_for(err) })

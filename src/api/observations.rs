@@ -188,11 +188,7 @@ async fn joinable_project(
     if project.owner_id == caller.account_id() || caller.has_role(Role::Admin) {
         return Ok(project);
     }
-    let account = state
-        .store
-        .account(caller.account_id())
-        .await?
-        .ok_or_else(|| ApiError::unauthorized("This account no longer exists."))?;
+    let account = caller.account();
     let admitted = project.status == WorkStatus::Live
         && project
             .audience
