@@ -5,11 +5,15 @@
 //! - Dirichlet priors on confusion rows and the class prior (see
 //!   [`Priors`]), so a worker with three answers is not declared perfect or
 //!   useless, and a newcomer starts as "moderately better than chance".
-//! - By default the confusion prior is centred on the crowd's pooled matrix
-//!   (empirical Bayes), so rarely-seen workers inherit the crowd's typical
-//!   mistakes instead of a generic guess.
+//! - By default the confusion prior is centred on the crowd's typical
+//!   worker (empirical Bayes: the average of the workers' own answer
+//!   patterns, not of their answers), so rarely-seen workers inherit the
+//!   crowd's typical mistakes instead of a generic guess, or the habits of
+//!   its five most prolific members.
 //! - Gold tasks have a fixed one-hot posterior: they train the confusion
-//!   matrices directly and also weight the initial majority vote.
+//!   matrices directly, each gold answer counting k times (it is the only
+//!   evidence the model cannot talk itself into), and also weight the
+//!   initial majority vote.
 //! - "Unsure" answers (`label: None`) are counted per task but are not
 //!   evidence, so they never move a posterior. They are exposed through
 //!   [`FittedModel::unsure_answers`] for difficulty reporting, and count

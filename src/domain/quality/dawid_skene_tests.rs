@@ -32,25 +32,63 @@ fn fixed_priors() -> FitOptions {
 }
 
 #[test]
-fn gold_only_estimates_are_counts_plus_pseudo_counts() {
-    // Worker 9 answers four class-0 gold tasks, one wrongly; two class-1 gold
-    // tasks have no answers. Prior pseudo-counts per row: 1.5 right, 0.5 wrong.
-    let answers = [obs(1, 9, 0), obs(2, 9, 0), obs(3, 9, 0), obs(4, 9, 1)];
-    let gold = [(1, 0), (2, 0), (3, 0), (4, 0), (5, 1), (6, 1)];
+fn gold_only_estimates_are_weighted_counts_plus_pseudo_counts() {
+    // Worker 9 answers five class-0 gold tasks, one wrongly; two class-1 gold
+    // tasks have no answers. With two classes each gold answer counts twice
+    // (see `e_step::gold_answer_weight`). Prior pseudo-counts per row: 1.5
+    // right, 0.5 wrong.
+    let answers = [
+        obs(1, 9, 0),
+        obs(2, 9, 0),
+        obs(3, 9, 0),
+        obs(4, 9, 0),
+        obs(7, 9, 1),
+    ];
+    let gold = [(1, 0), (2, 0), (3, 0), (4, 0), (7, 0), (5, 1), (6, 1)];
     let model = fit(&answers, 2, &gold, &fixed_priors()).unwrap();
     let c = model.confusion(9).unwrap();
-    assert!((c.prob(0, 0) - 4.5 / 6.0).abs() < 1e-12);
-    assert!((c.prob(0, 1) - 1.5 / 6.0).abs() < 1e-12);
+    assert!((c.prob(0, 0) - 9.5 / 12.0).abs() < 1e-12);
+    assert!((c.prob(0, 1) - 2.5 / 12.0).abs() < 1e-12);
     assert!(
         (c.prob(1, 1) - 0.75).abs() < 1e-12,
         "no class-1 data: prior"
     );
-    // Class prior: (4 + 1) / (6 + 2) and (2 + 1) / (6 + 2).
-    assert!((model.class_prior()[0] - 0.625).abs() < 1e-12);
+    // Class prior counts every gold task once: (5 + 1) / (7 + 2), (2 + 1) / (7 + 2).
+    assert!((model.class_prior()[0] - 6.0 / 9.0).abs() < 1e-12);
     assert_eq!(model.posterior(5), Some(&[0.0, 1.0][..]));
-    // Incremental path: P(0 | answer 0) = .625 * .75 / (.625 * .75 + .375 * .25).
+    // Incremental path: P(0 | answer 0) = p0 * c00 / (p0 * c00 + p1 * c10).
     let post = task_posterior(model.class_prior(), [(&c, Some(0))]).unwrap();
-    assert!((post[0] - 0.46875 / 0.5625).abs() < 1e-12);
+    let (p0, c00) = (6.0 / 9.0, 9.5 / 12.0);
+    let expected = p0 * c00 / (p0 * c00 + (1.0 - p0) * 0.25);
+    assert!((post[0] - expected).abs() < 1e-12);
+}
+
+#[test]
+fn the_newcomer_is_the_typical_worker_not_the_most_prolific_one() {
+    // One worker answers 2,000 tasks and always says 0; fifty careful
+    // workers answer 40 tasks each, always right. Truth alternates 0 and 1,
+    // and every task is gold so the counts are exact.
+    let mut answers = Vec::new();
+    let mut gold = Vec::new();
+    for t in 0..2_000u32 {
+        gold.push((t, (t % 2) as u16));
+        answers.push(obs(t, 0, 0));
+    }
+    for w in 1..=50u32 {
+        for i in 0..40u32 {
+            let t = (w * 40 + i) % 2_000;
+            answers.push(obs(t, w, (t % 2) as u16));
+        }
+    }
+    let model = fit(&answers, 2, &gold, &FitOptions::default()).unwrap();
+    let newcomer = model.newcomer_confusion();
+    // Pooling answers would make a newcomer say 0 to a class-1 task most of
+    // the time (2,000 of its 3,000 answers); the typical worker is right.
+    assert!(
+        newcomer.prob(1, 1) > 0.8,
+        "newcomer P(1 | 1) = {}",
+        newcomer.prob(1, 1)
+    );
 }
 
 #[test]

@@ -37,6 +37,18 @@ pub(super) fn accumulate(layout: &Layout, k: usize, posteriors: &[f64]) -> Count
     counts
 }
 
+/// How many ordinary answers one answer to a gold task is worth in a
+/// worker's counts, for `k` classes. An ordinary answer's count is spread
+/// over the k possible true classes by a posterior that the model itself
+/// produced, so it can only confirm what the model already believes; an
+/// answer to a gold task lands in its true row with certainty, and is the
+/// only evidence about a worker that the model cannot talk itself into.
+/// Counting it k times gives it the weight of a full row's worth of spread
+/// answers. The class frequencies still count every gold task once.
+pub(super) fn gold_answer_weight(k: usize) -> f64 {
+    k as f64
+}
+
 #[inline(always)]
 fn add_task(layout: &Layout, k: usize, t: usize, post: &[f64], counts: &mut Counts) {
     let kk = k * k;
@@ -44,6 +56,14 @@ fn add_task(layout: &Layout, k: usize, t: usize, post: &[f64], counts: &mut Coun
         *c += p;
     }
     let (workers, labels) = layout.answers(t);
+    if let Some(truth) = layout.gold[t] {
+        let weight = gold_answer_weight(k);
+        for (&worker, &label) in workers.iter().zip(labels) {
+            counts.answers[worker as usize * kk + usize::from(label) * k + usize::from(truth)] +=
+                weight;
+        }
+        return;
+    }
     for (&worker, &label) in workers.iter().zip(labels) {
         let at = worker as usize * kk + usize::from(label) * k;
         for (c, p) in counts.answers[at..at + k].iter_mut().zip(post) {

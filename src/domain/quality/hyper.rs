@@ -1,5 +1,5 @@
 //! The confusion-matrix prior shared by all workers: its mean (a fixed
-//! newcomer matrix, or the crowd's pooled matrix) and its strength (fixed,
+//! newcomer matrix, or the crowd's typical worker) and its strength (fixed,
 //! or learned from how much workers differ from one another).
 //!
 //! Learning the strength is empirical Bayes: it maximises the
@@ -44,20 +44,7 @@ pub(super) fn confusion_prior(
         }
     }
     if priors.pooled {
-        // Pool all workers, anchored by one row-per-class worth of the fixed
-        // newcomer matrix so an empty crowd still has a sensible mean.
-        let anchor = k as f64;
-        let mut pooled = vec![0.0; kk];
-        for worker in answers.chunks(kk) {
-            pooled.iter_mut().zip(worker).for_each(|(p, c)| *p += c);
-        }
-        for truth in 0..k {
-            let total: f64 = (0..k).map(|a| pooled[a * k + truth]).sum::<f64>() + anchor;
-            for answered in 0..k {
-                let i = answered * k + truth;
-                mean[i] = (pooled[i] + anchor * mean[i]) / total;
-            }
-        }
+        mean = typical_worker(answers, k, &answer_pool(answers, k, &mean));
     }
     let strength = match priors.confusion_strength {
         Strength::Learned if priors.pooled => learn_strength(answers, k, &mean, previous_strength),
@@ -66,6 +53,63 @@ pub(super) fn confusion_prior(
     ConfusionPrior {
         pseudo: mean.iter().map(|m| strength * m).collect(),
         strength,
+    }
+}
+
+/// The crowd's answers pooled, anchored by one row-per-class worth of the
+/// fixed newcomer matrix (`mean`) so an empty crowd still has a sensible mean.
+fn answer_pool(answers: &[f64], k: usize, mean: &[f64]) -> Vec<f64> {
+    let kk = k * k;
+    let anchor = k as f64;
+    let mut pooled = vec![0.0; kk];
+    for worker in answers.chunks(kk) {
+        pooled.iter_mut().zip(worker).for_each(|(p, c)| *p += c);
+    }
+    normalise_rows(&mut pooled, k, |i, p| p + anchor * mean[i]);
+    pooled
+}
+
+/// The typical worker: the average of the workers' own answer patterns,
+/// each row normalised, with `anchor` counting as one more worker.
+///
+/// Pooling answers instead would let the few most prolific workers define
+/// what a newcomer looks like, when the prior is meant to describe workers,
+/// not answers. A worker counts by `n / (n + k²)` for `n` answers: with
+/// fewer than k² answers their own k×k matrix is mostly undetermined, so
+/// they count less than half a worker; a worker with thousands counts once.
+fn typical_worker(answers: &[f64], k: usize, anchor: &[f64]) -> Vec<f64> {
+    let kk = k * k;
+    let mut typical = vec![0.0; kk];
+    let mut row_totals = vec![0.0; k];
+    for worker in answers.chunks(kk) {
+        row_totals.fill(0.0);
+        for (i, &n) in worker.iter().enumerate() {
+            row_totals[i % k] += n;
+        }
+        let n: f64 = row_totals.iter().sum();
+        let weight = n / (n + kk as f64);
+        for (i, (t, &c)) in typical.iter_mut().zip(worker).enumerate() {
+            let total = row_totals[i % k];
+            if total > 0.0 {
+                *t += weight * c / total;
+            }
+        }
+    }
+    normalise_rows(&mut typical, k, |i, t| t + anchor[i]);
+    typical
+}
+
+/// Applies `cell` to every value of an `[answered][truth]` matrix, then
+/// scales each truth column (one confusion row) to sum to 1.
+fn normalise_rows(matrix: &mut [f64], k: usize, cell: impl Fn(usize, f64) -> f64) {
+    for (i, value) in matrix.iter_mut().enumerate() {
+        *value = cell(i, *value);
+    }
+    for truth in 0..k {
+        let total: f64 = (0..k).map(|a| matrix[a * k + truth]).sum();
+        if total > 0.0 {
+            (0..k).for_each(|a| matrix[a * k + truth] /= total);
+        }
     }
 }
 

@@ -39,11 +39,12 @@ pub struct Priors {
     /// Pseudo-answers per confusion-matrix row: how many answers per class
     /// a worker needs before their own record outweighs the prior.
     pub confusion_strength: Strength,
-    /// Centre each worker's prior on the crowd's pooled confusion matrix
-    /// (empirical Bayes) instead of the fixed newcomer matrix. With few
-    /// answers per worker this shares systematic confusions (two classes
-    /// everybody mixes up) across the crowd; with many answers it makes no
-    /// difference. The fixed newcomer matrix still anchors the pool.
+    /// Centre each worker's prior on the crowd's typical worker (empirical
+    /// Bayes: the average of the workers' confusion patterns, each weighted
+    /// by how far their answers determine it) instead of the fixed newcomer
+    /// matrix. With few answers per worker this shares systematic confusions
+    /// (two classes everybody mixes up) across the crowd; with many answers
+    /// it makes no difference. The fixed newcomer matrix still anchors it.
     pub pooled: bool,
 }
 
