@@ -326,9 +326,11 @@ impl BatchesApi {
         Ok(BatchResponse::Ok(Json(batch_view(&state, batch).await?)))
     }
 
-    /// Results, streamed: per task its status, consensus, confidence, number
-    /// of answers and the raw answers with pseudonymous contributor ids
-    /// (stable within the project, never an account id or email).
+    /// Results, streamed: per task its status, consensus (per question: the
+    /// label, its confidence and the posterior; a researcher's resolution in
+    /// the same shape at certainty, with the resolution itself beside it),
+    /// confidence, number of answers and the raw answers with pseudonymous
+    /// contributor ids (stable within the project, never an account id or email).
     #[oai(
         path = "/v1/batches/:batch_id/results",
         method = "get",

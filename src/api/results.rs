@@ -7,6 +7,8 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::state::SharedState;
+use crate::domain::consensus::{TaskState, resolved_consensus};
+use crate::domain::kinds::{KindSettings, Question};
 use crate::store::{Batch, TaskResult};
 
 /// The format of a results export.
@@ -36,13 +38,44 @@ pub fn pseudonym(key: &[u8; 32], project: Uuid, contributor: Uuid) -> String {
     format!("c-{}", hex::encode(&digest[..6]))
 }
 
-fn task_json(result: &TaskResult, key: &[u8; 32], project: Uuid) -> serde_json::Value {
+/// What the export says of one task: its consensus in one per-question
+/// shape whether the crowd settled it or a researcher resolved it, and the
+/// resolution (who, the note, the answer given) when there is one.
+struct Outcome {
+    consensus: serde_json::Value,
+    resolution: serde_json::Value,
+}
+
+fn outcome(result: &TaskResult, settings: &KindSettings, questions: &[Question]) -> Outcome {
+    if result.state != TaskState::Resolved {
+        return Outcome {
+            consensus: result.consensus.clone(),
+            resolution: serde_json::Value::Null,
+        };
+    }
+    let consensus = settings
+        .parse_answer(&result.consensus["answer"])
+        .map(|answer| json!(resolved_consensus(questions, &answer)))
+        .unwrap_or_else(|_| json!([]));
+    Outcome {
+        consensus,
+        resolution: result.consensus.clone(),
+    }
+}
+
+fn task_json(
+    result: &TaskResult,
+    outcome: &Outcome,
+    key: &[u8; 32],
+    project: Uuid,
+) -> serde_json::Value {
     json!({
         "task_id": result.task_id,
         "external_id": result.external_id,
         "gold": result.is_gold,
         "status": result.state.as_str(),
-        "consensus": result.consensus,
+        "consensus": outcome.consensus,
+        "resolution": outcome.resolution,
         "confidence": (result.confidence * 10_000.0).round() / 10_000.0,
         "answer_count": result.answers.len(),
         "answers": result.answers.iter().map(|a| json!({
@@ -68,9 +101,9 @@ fn csv_line(fields: &[String]) -> String {
     format!("{}\r\n", quoted.join(","))
 }
 
-fn csv_row(result: &TaskResult, key: &[u8; 32], project: Uuid) -> String {
-    let value = task_json(result, key, project);
-    let labels: Vec<String> = result
+fn csv_row(result: &TaskResult, outcome: &Outcome, key: &[u8; 32], project: Uuid) -> String {
+    let value = task_json(result, outcome, key, project);
+    let labels: Vec<String> = outcome
         .consensus
         .as_array()
         .map(|questions| {
@@ -103,6 +136,8 @@ pub fn results_body(state: &SharedState, batch: &Batch, format: ResultFormat) ->
     let key = state.pseudonym_key;
     let project = batch.project_id;
     let rows = state.store.task_results(batch.id);
+    let settings = batch.settings.clone();
+    let questions = settings.questions();
     let header = match format {
         ResultFormat::Csv => csv_line(
             &[
@@ -122,14 +157,17 @@ pub fn results_body(state: &SharedState, batch: &Batch, format: ResultFormat) ->
     let mut first = true;
     let body = rows.map(move |row| {
         let chunk = match row {
-            Ok(result) => match format {
-                ResultFormat::Csv => csv_row(&result, &key, project),
-                ResultFormat::Json => {
-                    let separator = if first { "\n" } else { ",\n" };
-                    first = false;
-                    format!("{separator}{}", task_json(&result, &key, project))
+            Ok(result) => {
+                let outcome = outcome(&result, &settings, &questions);
+                match format {
+                    ResultFormat::Csv => csv_row(&result, &outcome, &key, project),
+                    ResultFormat::Json => {
+                        let separator = if first { "\n" } else { ",\n" };
+                        first = false;
+                        format!("{separator}{}", task_json(&result, &outcome, &key, project))
+                    }
                 }
-            },
+            }
             Err(err) => {
                 tracing::error!(error = %err, "results export failed part-way");
                 return Err(std::io::Error::other("results export failed"));

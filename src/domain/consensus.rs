@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::kinds::{Question, Vote};
+use super::kinds::{Answer, Question, Vote};
 use super::policy::BatchPolicy;
 use super::quality::{ConfusionMatrix, Decision, TaskPosterior, decide};
 
@@ -148,6 +148,28 @@ pub fn newcomer_matrix(classes: usize) -> ConfusionMatrix {
         .unwrap_or_else(|_| unreachable!("a two-class one-coin matrix is always valid"))
 }
 
+/// A researcher's resolution in the same per-question shape as a settled
+/// task's consensus: each question the answer takes a position on, with its
+/// label at certainty. Questions answered "unsure" are left out.
+pub fn resolved_consensus(questions: &[Question], answer: &Answer) -> Vec<QuestionConsensus> {
+    answer
+        .votes()
+        .iter()
+        .filter_map(|vote| {
+            let question = questions.get(vote.question)?;
+            let label = usize::from(vote.label?);
+            let mut posterior = vec![0.0; question.labels.len()];
+            *posterior.get_mut(label)? = 1.0;
+            Some(QuestionConsensus {
+                question: question.key.clone(),
+                label: question.labels[label].clone(),
+                confidence: 1.0,
+                posterior,
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,6 +187,31 @@ mod tests {
             question: 0,
             label: Some(label),
         }]
+    }
+
+    #[test]
+    fn a_resolution_reads_like_a_certain_consensus_and_skips_unsure_questions() {
+        let questions = vec![
+            Question::new("code:a", "A?", &["no", "yes"]),
+            Question::new("code:b", "B?", &["no", "yes"]),
+        ];
+        let votes = vec![
+            Vote {
+                question: 0,
+                label: Some(1),
+            },
+            Vote {
+                question: 1,
+                label: None,
+            },
+        ];
+        let answer = Answer::new(serde_json::json!({}), votes);
+        let consensus = resolved_consensus(&questions, &answer);
+        assert_eq!(consensus.len(), 1);
+        assert_eq!(consensus[0].question, "code:a");
+        assert_eq!(consensus[0].label, "yes");
+        assert_eq!(consensus[0].confidence, 1.0);
+        assert_eq!(consensus[0].posterior, vec![0.0, 1.0]);
     }
 
     #[test]

@@ -69,7 +69,27 @@ async fn a_split_task_reaches_the_resolver_queue_and_can_be_resolved() {
         .await
         .unwrap();
     assert_eq!(results[0]["status"], "resolved");
-    assert_eq!(results[0]["consensus"]["answer"]["decision"], "include");
+    // The same per-question shape as a settled task, at certainty, and the
+    // resolution beside it.
+    assert_eq!(results[0]["consensus"][0]["question"], "decision");
+    assert_eq!(results[0]["consensus"][0]["label"], "include");
+    assert_eq!(results[0]["consensus"][0]["confidence"], 1.0);
+    assert_eq!(results[0]["resolution"]["resolved_by"], "researcher");
+    assert_eq!(
+        results[0]["resolution"]["note"],
+        "Meets the criteria on full text."
+    );
+    let csv = app
+        .get(&format!("/v1/batches/{batch}/results?format=csv"), token)
+        .await
+        .text()
+        .await
+        .unwrap();
+    let row = csv.lines().nth(1).unwrap();
+    assert!(
+        row.contains(",resolved,decision=include,1.0,"),
+        "the CSV keeps the researcher's decision: {row}"
+    );
 }
 
 #[tokio::test]

@@ -207,9 +207,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Results, streamed: per task its status, consensus, confidence, number
-         *     of answers and the raw answers with pseudonymous contributor ids
-         *     (stable within the project, never an account id or email).
+         * Results, streamed: per task its status, consensus (per question: the
+         *     label, its confidence and the posterior; a researcher's resolution in
+         *     the same shape at certainty, with the resolution itself beside it),
+         *     confidence, number of answers and the raw answers with pseudonymous
+         *     contributor ids (stable within the project, never an account id or email).
          */
         get: operations["get_batch_results"];
         put?: never;
