@@ -16,6 +16,7 @@ use super::results::pseudonym;
 use super::state::SharedState;
 use super::tags::ApiTags;
 use crate::domain::account::StaffGroup;
+use crate::domain::disclosure::{GroupCount, SMALLEST_SHOWN, disclose};
 use crate::domain::reestimate::estimated_accuracy;
 use crate::domain::report::agreement;
 
@@ -82,17 +83,29 @@ pub struct BatchReport {
     contributors: Vec<ContributorQuality>,
 }
 
-/// Participation by staff group.
+/// Participation by staff group. Counts are absent for a group of
+/// fewer than five people, and for the next smallest group when only one
+/// would otherwise be hidden, so that no one can be singled out.
 #[derive(Object)]
 pub struct EngagementGroup {
     staff_group: StaffGroup,
-    contributors: u64,
-    answers: u64,
+    #[oai(skip_serializing_if_is_none)]
+    contributors: Option<u64>,
+    #[oai(skip_serializing_if_is_none)]
+    answers: Option<u64>,
 }
 
 #[derive(Object)]
 pub struct Engagement {
     groups: Vec<EngagementGroup>,
+    /// Everyone who took part; absent when fewer than five did.
+    #[oai(skip_serializing_if_is_none)]
+    contributors: Option<u64>,
+    /// All their answers; absent when fewer than five people took part.
+    #[oai(skip_serializing_if_is_none)]
+    answers: Option<u64>,
+    /// The smallest number of people any figure here describes.
+    smallest_group_shown: u64,
 }
 
 #[derive(ApiResponse)]
@@ -263,7 +276,8 @@ impl QualityApi {
         })))
     }
 
-    /// Who takes part in the project, by staff group.
+    /// Who takes part in the project, by staff group, with small numbers
+    /// suppressed: a group of fewer than five people shows no counts.
     #[oai(
         path = "/v1/projects/:project_id/engagement",
         method = "get",
@@ -276,17 +290,26 @@ impl QualityApi {
         project_id: Path<Uuid>,
     ) -> Result<EngagementResponse, ApiError> {
         let project = managed_project(&state, &caller, project_id.0).await?;
-        let groups = state
-            .store
-            .engagement(project.id)
-            .await?
-            .into_iter()
-            .map(|row| EngagementGroup {
-                staff_group: row.staff_group,
-                contributors: row.contributors,
-                answers: row.answers,
-            })
-            .collect();
-        Ok(EngagementResponse::Ok(Json(Engagement { groups })))
+        let rows = state.store.engagement(project.id).await?;
+        let counts = rows.into_iter().map(|row| GroupCount {
+            group: row.staff_group,
+            people: row.contributors,
+            answers: row.answers,
+        });
+        let shown = disclose(counts.collect());
+        Ok(EngagementResponse::Ok(Json(Engagement {
+            groups: shown
+                .groups
+                .into_iter()
+                .map(|g| EngagementGroup {
+                    staff_group: g.group,
+                    contributors: g.people,
+                    answers: g.answers,
+                })
+                .collect(),
+            contributors: shown.people,
+            answers: shown.answers,
+            smallest_group_shown: SMALLEST_SHOWN,
+        })))
     }
 }

@@ -8,6 +8,7 @@ pub mod bundle;
 pub mod certificate;
 pub mod consensus;
 pub mod credits;
+pub mod disclosure;
 pub mod field_error;
 pub mod ingest;
 pub mod kinds;

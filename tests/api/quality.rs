@@ -153,8 +153,86 @@ async fn the_report_counts_shares_and_contributors() {
         StatusCode::OK,
     )
     .await;
+    // Two people are too few to show, even in total.
     assert_eq!(
-        engagement["groups"],
-        json!([{"staff_group": "nursing_and_midwifery", "contributors": 2, "answers": 2}])
+        engagement,
+        json!({"groups": [{"staff_group": "nursing_and_midwifery"}], "smallest_group_shown": 5})
     );
+}
+
+#[tokio::test]
+async fn engagement_never_shows_a_group_under_five() {
+    let app = TestApp::spawn().await;
+    let researcher = app.person("researcher@nhs.net", &[Role::Researcher]).await;
+    let project = app.live_project(&researcher).await;
+    app.screening_batch(
+        &researcher,
+        &project,
+        20,
+        json!({"min_answers": 20, "max_answers": 20}),
+    )
+    .await;
+    // Six nurses, five doctors and one pharmacist answer one task each.
+    let groups = [
+        ("nursing_and_midwifery", 6),
+        ("medical_and_dental", 5),
+        ("pharmacy", 1),
+    ];
+    for (group, people) in groups {
+        for i in 0..people {
+            let person = app.person(&format!("{group}{i}@nhs.net"), &[]).await;
+            let patch = app
+                .client
+                .patch(app.url("/v1/me"))
+                .bearer_auth(&person.access_token)
+                .json(&json!({"staff_group": group}))
+                .send()
+                .await
+                .expect("sent");
+            expect_status(patch, StatusCode::OK).await;
+            let task = task_ids(&app.claim(&person, 5).await)[0].clone();
+            let answer = json!([{"client_id": uuid::Uuid::new_v4(), "task_id": task, "answer": {"decision": "include"}}]);
+            expect_status(app.answer(&person, answer).await, StatusCode::OK).await;
+        }
+    }
+    let engagement = expect_status(
+        app.get(
+            &format!("/v1/projects/{project}/engagement"),
+            Some(&researcher.access_token),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let shown: Vec<(String, Value)> = engagement["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["staff_group"].as_str().unwrap().to_owned(),
+                g["contributors"].clone(),
+            )
+        })
+        .collect();
+    // The pharmacist is hidden, and so are the doctors (the smallest other
+    // group): otherwise 12 - 6 - 5 would name the one pharmacist's count.
+    assert!(
+        shown.contains(&("nursing_and_midwifery".to_owned(), json!(6))),
+        "{engagement}"
+    );
+    assert!(
+        shown.contains(&("pharmacy".to_owned(), Value::Null)),
+        "{engagement}"
+    );
+    assert!(
+        shown.contains(&("medical_and_dental".to_owned(), Value::Null)),
+        "{engagement}"
+    );
+    assert_eq!(engagement["contributors"], 12);
+    for group in engagement["groups"].as_array().unwrap() {
+        if let Some(people) = group["contributors"].as_u64() {
+            assert!(people >= 5, "{engagement}");
+        }
+    }
 }

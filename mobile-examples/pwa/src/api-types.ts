@@ -376,7 +376,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who takes part in the project, by staff group. */
+        /**
+         * Who takes part in the project, by staff group, with small numbers
+         *     suppressed: a group of fewer than five people shows no counts.
+         */
         get: operations["get_project_engagement"];
         put?: never;
         post?: never;
@@ -1077,17 +1080,34 @@ export interface components {
         /** Engagement */
         Engagement: {
             groups: components["schemas"]["EngagementGroup"][];
+            /**
+             * Format: uint64
+             * @description Everyone who took part; absent when fewer than five did.
+             */
+            contributors?: number;
+            /**
+             * Format: uint64
+             * @description All their answers; absent when fewer than five people took part.
+             */
+            answers?: number;
+            /**
+             * Format: uint64
+             * @description The smallest number of people any figure here describes.
+             */
+            smallest_group_shown: number;
         };
         /**
          * EngagementGroup
-         * @description Participation by staff group.
+         * @description Participation by staff group. Counts are absent for a group of
+         *     fewer than five people, and for the next smallest group when only one
+         *     would otherwise be hidden, so that no one can be singled out.
          */
         EngagementGroup: {
             staff_group: components["schemas"]["StaffGroup"];
             /** Format: uint64 */
-            contributors: number;
+            contributors?: number;
             /** Format: uint64 */
-            answers: number;
+            answers?: number;
         };
         /**
          * ExportedAnswerView
