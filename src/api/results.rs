@@ -72,6 +72,7 @@ fn task_json(
     json!({
         "task_id": result.task_id,
         "external_id": result.external_id,
+        "content": result.content,
         "gold": result.is_gold,
         "status": result.state.as_str(),
         "consensus": outcome.consensus,
@@ -101,7 +102,34 @@ fn csv_line(fields: &[String]) -> String {
     format!("{}\r\n", quoted.join(","))
 }
 
-fn csv_row(result: &TaskResult, outcome: &Outcome, key: &[u8; 32], project: Uuid) -> String {
+/// The task's content fields as CSV cells, in the upload's column order:
+/// lists (authors) joined with "; " as they were uploaded.
+fn content_cells(content: &serde_json::Value, columns: &[&'static str]) -> Vec<String> {
+    columns
+        .iter()
+        .map(|&name| match &content[name] {
+            serde_json::Value::Null => String::new(),
+            serde_json::Value::String(text) => text.clone(),
+            serde_json::Value::Array(items) => items
+                .iter()
+                .map(|item| {
+                    item.as_str()
+                        .map_or_else(|| item.to_string(), str::to_owned)
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            other => other.to_string(),
+        })
+        .collect()
+}
+
+fn csv_row(
+    result: &TaskResult,
+    outcome: &Outcome,
+    columns: &[&'static str],
+    key: &[u8; 32],
+    project: Uuid,
+) -> String {
     let value = task_json(result, outcome, key, project);
     let labels: Vec<String> = outcome
         .consensus
@@ -119,16 +147,20 @@ fn csv_row(result: &TaskResult, outcome: &Outcome, key: &[u8; 32], project: Uuid
                 .collect()
         })
         .unwrap_or_default();
-    csv_line(&[
+    let mut fields = vec![
         result.task_id.to_string(),
         result.external_id.clone().unwrap_or_default(),
+    ];
+    fields.extend(content_cells(&result.content, columns));
+    fields.extend([
         result.is_gold.to_string(),
         result.state.as_str().to_owned(),
         labels.join(";"),
         value["confidence"].to_string(),
         result.answers.len().to_string(),
         value["answers"].to_string(),
-    ])
+    ]);
+    csv_line(&fields)
 }
 
 /// The export as a streamed body: rows are written as the store yields them.
@@ -138,20 +170,24 @@ pub fn results_body(state: &SharedState, batch: &Batch, format: ResultFormat) ->
     let rows = state.store.task_results(batch.id);
     let settings = batch.settings.clone();
     let questions = settings.questions();
+    let columns: Vec<&'static str> = settings
+        .table_layout()
+        .map(|layout| layout.columns.iter().map(|c| c.name).collect())
+        .unwrap_or_default();
     let header = match format {
-        ResultFormat::Csv => csv_line(
-            &[
-                "task_id",
-                "external_id",
+        ResultFormat::Csv => {
+            let mut names = vec!["task_id", "external_id"];
+            names.extend(&columns);
+            names.extend([
                 "gold",
                 "status",
                 "consensus",
                 "confidence",
                 "answer_count",
                 "answers",
-            ]
-            .map(String::from),
-        ),
+            ]);
+            csv_line(&names.into_iter().map(String::from).collect::<Vec<_>>())
+        }
         ResultFormat::Json => "[".to_owned(),
     };
     let mut first = true;
@@ -160,7 +196,7 @@ pub fn results_body(state: &SharedState, batch: &Batch, format: ResultFormat) ->
             Ok(result) => {
                 let outcome = outcome(&result, &settings, &questions);
                 match format {
-                    ResultFormat::Csv => csv_row(&result, &outcome, &key, project),
+                    ResultFormat::Csv => csv_row(&result, &outcome, &columns, &key, project),
                     ResultFormat::Json => {
                         let separator = if first { "\n" } else { ",\n" };
                         first = false;

@@ -92,6 +92,8 @@ pub struct BatchCounts {
 pub struct TaskResult {
     pub task_id: Uuid,
     pub external_id: Option<String>,
+    /// The task's content as uploaded (for screening: title, authors...).
+    pub content: Value,
     pub is_gold: bool,
     pub state: crate::domain::consensus::TaskState,
     /// The consensus per question (JSON array), or the researcher's resolution.

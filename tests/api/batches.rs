@@ -273,7 +273,17 @@ async fn results_export_as_csv_with_pseudonyms() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("task_id,external_id,gold,status,consensus,confidence,answer_count,answers")
+        Some(
+            "task_id,external_id,title,abstract,authors,journal,year,doi,pmid,\
+             gold,status,consensus,confidence,answer_count,answers"
+        )
+    );
+    // Each row carries the record's content, so it can be matched back to
+    // the reference manager.
+    let row = lines.next().unwrap();
+    assert!(
+        row.contains(",Study number 0 of falls,Abstract 0,"),
+        "{row}"
     );
     assert!(
         !csv.contains(&staff.id),

@@ -75,6 +75,10 @@ async fn a_split_task_reaches_the_resolver_queue_and_can_be_resolved() {
     assert_eq!(results[0]["consensus"][0]["label"], "include");
     assert_eq!(results[0]["consensus"][0]["confidence"], 1.0);
     assert_eq!(results[0]["resolution"]["resolved_by"], "researcher");
+    assert!(
+        results[0]["content"]["title"].as_str().is_some(),
+        "{results}"
+    );
     assert_eq!(
         results[0]["resolution"]["note"],
         "Meets the criteria on full text."

@@ -207,7 +207,9 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Results, streamed: per task its status, consensus (per question: the
+         * Results, streamed: per task its content as uploaded (in CSV, one
+         *     column per upload column: for screening title, abstract, authors,
+         *     journal, year, doi, pmid), status, consensus (per question: the
          *     label, its confidence and the posterior; a researcher's resolution in
          *     the same shape at certainty, with the resolution itself beside it),
          *     confidence, number of answers and the raw answers with pseudonymous

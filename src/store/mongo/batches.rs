@@ -201,6 +201,7 @@ impl MongoStore {
         Ok(TaskResult {
             task_id: uuid(task.id),
             external_id: task.external_id,
+            content: task.content,
             is_gold: task.is_gold,
             state: task.state,
             consensus: task.consensus.unwrap_or_default(),

@@ -256,7 +256,7 @@ fn stream_results(
 ) {
     let result = (|| -> rusqlite::Result<()> {
         let mut tasks = conn.prepare(
-            "SELECT seq, id, external_id, is_gold, state, consensus, confidence
+            "SELECT seq, id, external_id, is_gold, state, consensus, confidence, content
              FROM tasks WHERE batch_id = ?1 ORDER BY seq",
         )?;
         let mut answers = conn.prepare(
@@ -279,6 +279,7 @@ fn stream_results(
             let result = TaskResult {
                 task_id: uuid(&row.get::<_, String>(1)?)?,
                 external_id: row.get(2)?,
+                content: from_json(&row.get::<_, String>(7)?)?,
                 is_gold: row.get(3)?,
                 state: TaskState::from_code(row.get(4)?),
                 consensus: consensus
