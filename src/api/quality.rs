@@ -18,7 +18,7 @@ use super::tags::ApiTags;
 use crate::domain::account::StaffGroup;
 use crate::domain::disclosure::{GroupCount, SMALLEST_SHOWN, disclose};
 use crate::domain::reestimate::estimated_accuracy;
-use crate::domain::report::agreement;
+use crate::domain::report::agreement_by_question;
 
 pub struct QualityApi;
 
@@ -70,10 +70,14 @@ pub struct ContributorQuality {
 #[derive(Object)]
 pub struct BatchReport {
     batch_id: Uuid,
-    /// Fleiss' kappa over tasks with the most common number of answers; null when undefined.
+    /// The first question's Fleiss' kappa (see `agreement` for what it
+    /// covers); null when undefined.
     fleiss_kappa: Option<f64>,
-    /// Krippendorff's alpha (nominal) over all counted answers; null when undefined.
+    /// The first question's Krippendorff's alpha (nominal) over all counted
+    /// answers; null when undefined.
     krippendorff_alpha: Option<f64>,
+    /// Agreement on every question of the batch.
+    agreement: Vec<QuestionAgreementView>,
     share_settled: f64,
     share_escalated: f64,
     share_open: f64,
@@ -81,6 +85,26 @@ pub struct BatchReport {
     answers_per_settled_task: Option<f64>,
     gold_accuracy: Option<f64>,
     contributors: Vec<ContributorQuality>,
+}
+
+/// How much contributors agree on one question, and what each figure covers.
+#[derive(Object)]
+pub struct QuestionAgreementView {
+    /// The question's key, e.g. `decision` or `code:staffing`.
+    question: String,
+    /// Tasks with at least two decisive counted answers to the question.
+    tasks: u64,
+    /// Krippendorff's alpha (nominal) over all those tasks, whatever their
+    /// number of answers; absent when undefined.
+    #[oai(skip_serializing_if_is_none)]
+    krippendorff_alpha: Option<f64>,
+    /// Fleiss' kappa over the `fleiss_tasks` tasks that have exactly
+    /// `fleiss_raters` answers (the most common number) and no others, since
+    /// it needs equal raters per task; absent when undefined.
+    #[oai(skip_serializing_if_is_none)]
+    fleiss_kappa: Option<f64>,
+    fleiss_tasks: u64,
+    fleiss_raters: u32,
 }
 
 /// Participation by staff group. Counts are absent for a group of
@@ -235,12 +259,25 @@ impl QualityApi {
         let batch = managed_batch(&state, &caller, batch_id.0).await?;
         let counts = state.store.batch_counts(batch.id).await?;
         let votes = state.store.batch_votes(batch.id).await?;
-        let classes = batch
-            .settings
-            .questions()
-            .first()
-            .map_or(2, |q| q.labels.len());
-        let (kappa, alpha) = agreement(&votes.rows, classes);
+        let questions = batch.settings.questions();
+        let classes: Vec<usize> = questions.iter().map(|q| q.labels.len()).collect();
+        let agreement: Vec<QuestionAgreementView> = agreement_by_question(&votes.rows, &classes)
+            .into_iter()
+            .zip(&questions)
+            .map(|(a, q)| QuestionAgreementView {
+                question: q.key.clone(),
+                tasks: a.tasks as u64,
+                krippendorff_alpha: a.krippendorff_alpha,
+                fleiss_kappa: a.fleiss_kappa,
+                fleiss_tasks: a.fleiss_tasks as u64,
+                fleiss_raters: a.fleiss_raters,
+            })
+            .collect();
+        let first = agreement.first();
+        let (kappa, alpha) = (
+            first.and_then(|a| a.fleiss_kappa),
+            first.and_then(|a| a.krippendorff_alpha),
+        );
         let models: std::collections::HashMap<Uuid, _> = state
             .store
             .worker_models(batch.id)
@@ -258,6 +295,7 @@ impl QualityApi {
             batch_id: batch.id,
             fleiss_kappa: kappa,
             krippendorff_alpha: alpha,
+            agreement,
             share_settled: ratio(done, regular),
             share_escalated: ratio(counts.escalated, regular),
             share_open: ratio(counts.open + counts.in_progress, regular),

@@ -146,6 +146,18 @@ async fn the_report_counts_shares_and_contributors() {
     );
     // Two people disagreeing on one task is perfect disagreement.
     assert_eq!(report["fleiss_kappa"], -1.0, "{report}");
+    let decision = &report["agreement"][0];
+    assert_eq!(decision["question"], "decision", "{report}");
+    assert_eq!(decision["fleiss_kappa"], -1.0, "{report}");
+    assert_eq!(
+        (
+            &decision["tasks"],
+            &decision["fleiss_tasks"],
+            &decision["fleiss_raters"]
+        ),
+        (&json!(1), &json!(1), &json!(2)),
+        "{report}"
+    );
     assert!(
         report["krippendorff_alpha"].as_f64().unwrap() <= 0.0,
         "{report}"

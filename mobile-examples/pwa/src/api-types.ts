@@ -794,14 +794,18 @@ export interface components {
             batch_id: string;
             /**
              * Format: double
-             * @description Fleiss' kappa over tasks with the most common number of answers; null when undefined.
+             * @description The first question's Fleiss' kappa (see `agreement` for what it
+             *     covers); null when undefined.
              */
             fleiss_kappa?: number;
             /**
              * Format: double
-             * @description Krippendorff's alpha (nominal) over all counted answers; null when undefined.
+             * @description The first question's Krippendorff's alpha (nominal) over all counted
+             *     answers; null when undefined.
              */
             krippendorff_alpha?: number;
+            /** @description Agreement on every question of the batch. */
+            agreement: components["schemas"]["QuestionAgreementView"][];
             /** Format: double */
             share_settled: number;
             /** Format: double */
@@ -1526,6 +1530,36 @@ export interface components {
             consensus_agreement?: components["schemas"]["TallyView"] & unknown;
             /** @description Gold (known-answer) questions you answered correctly. */
             gold_accuracy?: components["schemas"]["TallyView"] & unknown;
+        };
+        /**
+         * QuestionAgreementView
+         * @description How much contributors agree on one question, and what each figure covers.
+         */
+        QuestionAgreementView: {
+            /** @description The question's key, e.g. `decision` or `code:staffing`. */
+            question: string;
+            /**
+             * Format: uint64
+             * @description Tasks with at least two decisive counted answers to the question.
+             */
+            tasks: number;
+            /**
+             * Format: double
+             * @description Krippendorff's alpha (nominal) over all those tasks, whatever their
+             *     number of answers; absent when undefined.
+             */
+            krippendorff_alpha?: number;
+            /**
+             * Format: double
+             * @description Fleiss' kappa over the `fleiss_tasks` tasks that have exactly
+             *     `fleiss_raters` answers (the most common number) and no others, since
+             *     it needs equal raters per task; absent when undefined.
+             */
+            fleiss_kappa?: number;
+            /** Format: uint64 */
+            fleiss_tasks: number;
+            /** Format: uint32 */
+            fleiss_raters: number;
         };
         /**
          * QueueAnswer
