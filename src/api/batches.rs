@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::auth::Caller;
 use super::error::{ApiError, ProblemField};
-use super::projects::managed_project;
+use super::projects::{managed_project, page_size};
 use super::results::{ResultFormat, results_body};
 use super::state::SharedState;
 use super::tags::ApiTags;
@@ -20,6 +20,7 @@ use super::upload;
 use super::upload_guard::guard_upload;
 use crate::domain::ingest::UploadFormat;
 use crate::domain::kinds::{KindSettings, TaskKind};
+use crate::domain::page::page;
 use crate::domain::policy::BatchPolicy;
 use crate::domain::project::WorkStatus;
 use crate::store::Batch;
@@ -126,6 +127,21 @@ pub enum BatchCreatedResponse {
 pub enum BatchResponse {
     #[oai(status = 200)]
     Ok(Json<BatchView>),
+}
+
+/// One page of a project's batches, oldest first.
+#[derive(Object)]
+pub struct BatchPage {
+    batches: Vec<BatchView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
+    next_cursor: Option<String>,
+}
+
+#[derive(ApiResponse)]
+pub enum BatchPageResponse {
+    #[oai(status = 200)]
+    Ok(Json<BatchPage>),
 }
 
 #[derive(ApiResponse)]
@@ -278,6 +294,38 @@ impl BatchesApi {
                     reason: d.reason.as_str().to_owned(),
                 })
                 .collect(),
+        })))
+    }
+
+    /// A project's batches with their progress (its researcher), oldest
+    /// first, a page at a time.
+    #[oai(
+        path = "/v1/projects/:project_id/batches",
+        method = "get",
+        operation_id = "list_batches"
+    )]
+    async fn list(
+        &self,
+        state: Data<&SharedState>,
+        caller: Caller,
+        project_id: Path<Uuid>,
+        /// `next_cursor` of the page before; absent for the first page.
+        #[oai(validator(max_length = 64))]
+        cursor: Query<Option<String>>,
+        /// Batches per page (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<Option<u32>>,
+    ) -> Result<BatchPageResponse, ApiError> {
+        let project = managed_project(&state, &caller, project_id.0).await?;
+        let batches = state.store.project_batches(project.id).await?;
+        let page = page(batches, |b| b.id, cursor.0.as_deref(), page_size(limit.0))?;
+        let mut views = Vec::with_capacity(page.items.len());
+        for batch in page.items {
+            views.push(batch_view(&state, batch).await?);
+        }
+        Ok(BatchPageResponse::Ok(Json(BatchPage {
+            batches: views,
+            next_cursor: page.next_cursor,
         })))
     }
 

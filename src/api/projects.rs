@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use poem::web::Data;
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
@@ -13,6 +13,7 @@ use super::state::SharedState;
 use super::tags::ApiTags;
 use crate::domain::account::{Role, StaffGroup, bounded_text};
 use crate::domain::admission::{Viewer, Worker, may_see_project, parse_audience};
+use crate::domain::page::{DEFAULT_PAGE, page};
 use crate::domain::project::WorkStatus;
 use crate::store::Project;
 
@@ -82,6 +83,15 @@ pub struct ProjectList {
     projects: Vec<ProjectView>,
 }
 
+/// One page of the projects you run, newest first.
+#[derive(Object)]
+pub struct OwnedProjectPage {
+    projects: Vec<ProjectView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
+    next_cursor: Option<String>,
+}
+
 #[derive(ApiResponse)]
 pub enum ProjectResponse {
     /// The project.
@@ -96,6 +106,17 @@ pub enum ProjectResponse {
 pub enum ProjectListResponse {
     #[oai(status = 200)]
     Ok(Json<ProjectList>),
+}
+
+#[derive(ApiResponse)]
+pub enum OwnedProjectsResponse {
+    #[oai(status = 200)]
+    Ok(Json<OwnedProjectPage>),
+}
+
+/// The page size a caller asked for, or the default.
+pub fn page_size(limit: Option<u32>) -> usize {
+    limit.map_or(DEFAULT_PAGE, |limit| limit as usize)
 }
 
 /// Loads a project the caller may manage: its owner, or an admin.
@@ -161,6 +182,37 @@ impl ProjectsApi {
             }
         }
         Ok(ProjectListResponse::Ok(Json(ProjectList { projects })))
+    }
+
+    /// The projects you run (researchers), drafts and audience-restricted
+    /// ones included, newest first, a page at a time.
+    #[oai(
+        path = "/v1/me/projects",
+        method = "get",
+        operation_id = "list_my_projects"
+    )]
+    async fn mine(
+        &self,
+        state: Data<&SharedState>,
+        caller: Caller,
+        /// `next_cursor` of the page before; absent for the first page.
+        #[oai(validator(max_length = 64))]
+        cursor: Query<Option<String>>,
+        /// Projects per page (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<Option<u32>>,
+    ) -> Result<OwnedProjectsResponse, ApiError> {
+        caller.require(Role::Researcher)?;
+        let owned = state.store.owned_projects(caller.account_id()).await?;
+        let page = page(owned, |p| p.id, cursor.0.as_deref(), page_size(limit.0))?;
+        let mut projects = Vec::with_capacity(page.items.len());
+        for project in page.items {
+            projects.push(view(&state, project, caller.account_id()).await?);
+        }
+        Ok(OwnedProjectsResponse::Ok(Json(OwnedProjectPage {
+            projects,
+            next_cursor: page.next_cursor,
+        })))
     }
 
     /// Create a project (researchers).

@@ -13,6 +13,7 @@ pub mod field_error;
 pub mod ingest;
 pub mod kinds;
 pub mod pace;
+pub mod page;
 pub mod policy;
 pub mod project;
 pub mod quality;

@@ -120,6 +120,9 @@ pub trait ProjectStore {
     /// Every project, newest first; callers filter by status and audience.
     async fn projects(&self) -> StoreResult<Vec<Project>>;
 
+    /// The projects a researcher owns, drafts included, newest first.
+    async fn owned_projects(&self, owner_id: Uuid) -> StoreResult<Vec<Project>>;
+
     async fn update_project(&self, project: &Project) -> StoreResult<()>;
 
     async fn project_progress(&self, id: Uuid, contributor: Uuid) -> StoreResult<ProjectProgress>;

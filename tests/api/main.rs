@@ -12,6 +12,7 @@ mod contract;
 mod credits;
 mod errors;
 mod helpers;
+mod listing;
 mod observation_photos;
 mod observations;
 mod openapi;

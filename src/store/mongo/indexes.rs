@@ -54,6 +54,13 @@ fn specs() -> Vec<Spec> {
             doc! { "created_at": -1 },
             false,
         ),
+        // A researcher's own projects, newest first.
+        spec(
+            names::PROJECTS,
+            "projects_owner",
+            doc! { "owner_id": 1, "created_at": -1 },
+            false,
+        ),
         // A project's batches, oldest first.
         spec(
             names::BATCHES,

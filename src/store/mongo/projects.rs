@@ -82,6 +82,16 @@ impl crate::store::ProjectStore for MongoStore {
         Ok(found.into_iter().map(ProjectDoc::into_project).collect())
     }
 
+    async fn owned_projects(&self, owner_id: Uuid) -> StoreResult<Vec<Project>> {
+        let cursor = self
+            .projects
+            .find(doc! { "owner_id": id(owner_id) })
+            .sort(doc! { "created_at": -1 })
+            .await?;
+        let found: Vec<ProjectDoc> = cursor.try_collect().await?;
+        Ok(found.into_iter().map(ProjectDoc::into_project).collect())
+    }
+
     async fn update_project(&self, project: &Project) -> StoreResult<()> {
         self.projects
             .update_one(

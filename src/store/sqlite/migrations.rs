@@ -207,6 +207,8 @@ const MIGRATIONS: &[&str] = &[
     // 7: batches are imported in short transactions while hidden
     // (`import.rs`); only `ready` batches are listed, looked up or claimed.
     "ALTER TABLE batches ADD COLUMN ready INTEGER NOT NULL DEFAULT 1;",
+    // 8: a researcher's own projects, for the console.
+    "CREATE INDEX projects_by_owner ON projects (owner_id, created_at);",
 ];
 
 /// Brings the schema up to date inside one transaction.

@@ -92,6 +92,18 @@ impl ProjectStore for SqliteStore {
         .await
     }
 
+    async fn owned_projects(&self, owner_id: Uuid) -> StoreResult<Vec<Project>> {
+        self.read(move |conn| {
+            let sql = format!(
+                "SELECT {PROJECT_COLUMNS} FROM projects WHERE owner_id = ?1 ORDER BY created_at DESC"
+            );
+            let mut statement = conn.prepare(&sql)?;
+            let rows = statement.query_map([owner_id.to_string()], project_from_row)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
     async fn update_project(&self, project: &Project) -> StoreResult<()> {
         let project = project.clone();
         let audience = json_text(&project.audience)?;
