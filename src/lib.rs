@@ -4,6 +4,7 @@
 pub mod admin_cli;
 pub mod api;
 pub mod config;
+pub mod console;
 pub mod demo;
 pub mod domain;
 pub mod jobs;

@@ -108,6 +108,11 @@ pub struct BatchView {
     answers: u64,
     /// Learned median seconds per answer.
     median_seconds: f64,
+    /// Shown to contributors with every task.
+    instructions: String,
+    /// The answer form contributors fill in (the same description sessions
+    /// carry); a researcher's resolution is an answer in this shape.
+    answer_schema: serde_json::Value,
 }
 
 /// A new status for a batch: pause, resume (`live`) or close.
@@ -435,5 +440,7 @@ async fn batch_view(state: &SharedState, batch: Batch) -> Result<BatchView, ApiE
         resolved: counts.resolved,
         answers: counts.answers,
         median_seconds: (counts.median_seconds * 10.0).round() / 10.0,
+        instructions: batch.instructions,
+        answer_schema: batch.answer_schema,
     })
 }

@@ -152,6 +152,7 @@ pub fn routes(state: SharedState) -> impl Endpoint {
             }),
         )
         .nest("/docs", service.swagger_ui())
+        .nest("/console", crate::console::endpoint())
         .nest("/", service)
         .data(metrics)
         .data(state)

@@ -1,0 +1,226 @@
+// The research console in a real browser: a researcher signs in, creates a
+// project, uploads a CSV with two bad lines and sees both line errors,
+// uploads the corrected file, watches progress after staff answer, resolves
+// an escalated task and downloads CSV and RIS. Every screen is checked with
+// axe-core and photographed, at a laptop (1280x800) and a tablet (768x1024).
+//
+//   TESSERA_API=http://127.0.0.1:8080 TESSERA_BIN=.../tessera TESSERA_DATA_DIR=... npm test
+//
+// The researcher role is granted the way a trust would, with
+// `tessera admin grant` on the server's store. Staff answers are sent
+// through the public API by two registered contributors.
+
+import { execFileSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const api = process.env.TESSERA_API ?? "http://127.0.0.1:8080";
+const shots = join(import.meta.dirname, "test-results");
+const axeSource = require.resolve("axe-core/axe.min.js");
+const password = "a long enough password";
+
+const SIZES = [
+  ["laptop", { width: 1280, height: 800 }],
+  ["tablet", { width: 768, height: 1024 }],
+];
+
+const BAD_CSV = [
+  "id,title,abstract,authors,year,doi,gold_answer",
+  "r1,Early mobilisation after hip fracture,A randomised trial.,Smith J; Ng L,2019,10.1000/hip.1,",
+  ",,An abstract without a title.,,2020,,",
+  "r3,Chlorhexidine bathing in intensive care,A cluster trial.,Ren M,2021,10.1000/icu.3,",
+  "r4,Hourly rounding and falls,A stepped-wedge trial.,Patel R,2018,10.1000/falls.4,maybe",
+  "",
+].join("\n");
+const GOOD_CSV = BAD_CSV
+  .replace(",,An abstract without a title.,", "r2,Music before surgery,An abstract with a title now.,")
+  .replace(",maybe", ",");
+
+async function json(method, path, body, token) {
+  const response = await fetch(`${api}${path}`, {
+    method,
+    headers: {
+      "Content-Type": "application/json",
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  assert.ok(response.ok, `${method} ${path}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+async function register(email) {
+  await json("POST", "/v1/auth/register", {
+    email,
+    password,
+    display_name: "Test Person",
+    staff_group: "nursing_and_midwifery",
+    organisation: "Test Trust",
+  });
+}
+
+async function token(email) {
+  return (await json("POST", "/v1/auth/login", { email, password })).access_token;
+}
+
+/** Two contributors answer every task they are handed, disagreeing on each. */
+async function staffAnswer(tag) {
+  for (const [n, decision] of [[1, "include"], [2, "exclude"]]) {
+    const email = `staff${n}-${tag}@trust.nhs.uk`;
+    await register(email);
+    const access = await token(email);
+    const session = await json("POST", "/v1/sessions", { minutes: 10 }, access);
+    const answers = session.tasks.map((task) => ({
+      client_id: crypto.randomUUID(),
+      task_id: task.task_id,
+      answer: { decision },
+      seconds_spent: 20,
+    }));
+    await json("POST", "/v1/answers", { answers }, access);
+  }
+}
+
+let browser;
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox"],
+  });
+});
+after(async () => browser?.close());
+
+for (const [size, viewport] of SIZES) {
+  describe(`research console at ${viewport.width}x${viewport.height}`, () => {
+    let context;
+    let page;
+    const pageErrors = [];
+    const email = `researcher-${size}@trust.nhs.uk`;
+
+    async function check(name) {
+      await page.screenshot({ path: join(shots, `${size}-${name}.png`), fullPage: true });
+      await page.addScriptTag({ path: axeSource });
+      const result = await page.evaluate(() =>
+        window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"] }));
+      const serious = result.violations.filter((v) => ["serious", "critical"].includes(v.impact));
+      assert.deepEqual(
+        serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+        [],
+        `axe on ${name}`,
+      );
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+      assert.equal(overflow, false, `${name} scrolls sideways`);
+    }
+
+    before(async () => {
+      await register(email);
+      execFileSync(process.env.TESSERA_BIN, ["admin", "grant", "--email", email, "--role", "researcher"], {
+        stdio: "inherit",
+      });
+      // The console's CSP allows scripts from the server only; axe is
+      // injected by the test, so the test context bypasses it.
+      context = await browser.newContext({ viewport, bypassCSP: true, acceptDownloads: true });
+      page = await context.newPage();
+      page.on("pageerror", (error) => pageErrors.push(String(error)));
+    });
+    after(async () => context?.close());
+
+    it("walks a researcher from sign-in to downloads", async () => {
+      await page.goto(`${api}/console/`);
+      await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+      await check("1-sign-in");
+
+      await page.getByLabel("Email address").fill(email);
+      await page.getByLabel("Password").fill(password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("heading", { level: 1, name: "Your projects" }).waitFor();
+      await check("2-projects-empty");
+
+      await page.getByRole("link", { name: "New project" }).click();
+      await page.getByRole("heading", { level: 1, name: "New project" }).waitFor();
+      // Sent empty first: every missing field is named.
+      await page.getByRole("button", { name: "Create project" }).click();
+      await page.getByRole("alert").waitFor();
+      await check("3-new-project-errors");
+      await page.getByLabel("Title").fill(`Falls prevention review (${size})`);
+      await page.getByLabel("Why it matters").fill("Falls hurt patients on every ward; help us find the trials that work.");
+      await page.getByLabel("What the answers are for").fill("A systematic review of falls prevention in hospital.");
+      await page.getByLabel("Open to staff now").check();
+      await page.getByRole("button", { name: "Create project" }).click();
+      await page.getByRole("heading", { level: 1, name: `Falls prevention review (${size})` }).waitFor();
+      await check("4-project");
+
+      await page.getByRole("link", { name: "Upload a batch" }).click();
+      await page.getByRole("heading", { level: 1, name: "Upload a batch" }).waitFor();
+      await page.getByLabel("Batch name").fill("Search 1");
+      await page.getByLabel("Inclusion criteria").fill("Randomised trials of falls prevention in adults.");
+      await page.getByLabel("Answers every task gets at least").fill("2");
+      await page.getByLabel("Answers after which an unsettled task comes to you").fill("2");
+      await page.getByLabel("File", { exact: true }).setInputFiles({
+        name: "search.csv", mimeType: "text/csv", buffer: Buffer.from(BAD_CSV),
+      });
+      await page.getByRole("button", { name: "Upload and check" }).click();
+      const summary = page.getByRole("alert");
+      await summary.waitFor();
+      const text = await summary.innerText();
+      assert.match(text, /Line 3: .*title/, text);
+      assert.match(text, /Line 5: .*gold_answer/, text);
+      await check("5-upload-line-errors");
+
+      await page.getByLabel("File", { exact: true }).setInputFiles({
+        name: "search.csv", mimeType: "text/csv", buffer: Buffer.from(GOOD_CSV),
+      });
+      await page.getByRole("button", { name: "Upload and check" }).click();
+      await page.getByRole("status").filter({ hasText: "Batch stored" }).waitFor();
+      assert.match(await page.getByRole("status").innerText(), /4 tasks stored/);
+      await check("6-upload-stored");
+
+      await staffAnswer(size);
+      await page.getByRole("link", { name: "Open the batch" }).click();
+      await page.getByRole("heading", { level: 1, name: "Search 1" }).waitFor();
+      const progress = await page.getByRole("img").first().getAttribute("aria-label");
+      assert.match(progress, /4 tasks\..*Waiting for you: [1-4]/, progress);
+      await check("7-batch-progress");
+
+      await page.getByRole("link", { name: /waiting for your decision/ }).click();
+      await page.getByRole("heading", { level: 1, name: "Tasks waiting for your decision" }).waitFor();
+      await check("8-resolver-queue");
+      const first = page.locator("article").first();
+      await first.getByRole("radio", { name: /include/i }).first().check();
+      await first.getByLabel("Note for the record (optional)").fill("Randomised, adults, falls outcome.");
+      await first.getByRole("button", { name: "Record decision" }).click();
+      await page.getByRole("status").filter({ hasText: "Decision recorded" }).first().waitFor();
+      await check("9-resolved");
+
+      await page.getByRole("link", { name: "Back to the project" }).click();
+      await page.getByRole("heading", { level: 1, name: `Falls prevention review (${size})` }).waitFor();
+      await page.getByRole("link", { name: "Search 1" }).click();
+      await page.getByRole("heading", { level: 1, name: "Search 1" }).waitFor();
+      await check("10-batch-after");
+
+      const csv = await downloaded(page, /Results \(CSV/);
+      assert.match(csv.split("\r\n")[0], /^task_id,external_id,title,abstract,authors/);
+      assert.match(csv, /Randomised, adults, falls outcome\.|resolved/);
+      const ris = await downloaded(page, /Included records \(RIS/);
+      assert.match(ris, /^TY {2}- /m);
+      assert.match(ris, /ER {2}- /);
+      assert.deepEqual(pageErrors, []);
+    });
+  });
+}
+
+async function downloaded(page, name) {
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name }).click(),
+  ]);
+  const path = await download.path();
+  const { readFileSync } = await import("node:fs");
+  return readFileSync(path, "utf8");
+}
