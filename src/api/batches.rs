@@ -13,11 +13,12 @@ use uuid::Uuid;
 use super::auth::Caller;
 use super::error::{ApiError, ProblemField};
 use super::projects::{managed_project, page_size};
-use super::results::{ResultFormat, results_body};
+use super::results::{ResultFormat, ResultsExport, results_body};
 use super::state::SharedState;
 use super::tags::ApiTags;
 use super::upload;
 use super::upload_guard::guard_upload;
+use crate::domain::export::Decision;
 use crate::domain::ingest::UploadFormat;
 use crate::domain::kinds::{KindSettings, TaskKind};
 use crate::domain::page::page;
@@ -151,7 +152,7 @@ pub enum BatchPageResponse {
 
 #[derive(ApiResponse)]
 pub enum ResultsResponse {
-    /// Per task: status, consensus, confidence and the raw answers with pseudonymous contributor ids.
+    /// The export in the `format` asked for: for CSV and JSON per task its status, consensus, confidence and the raw answers with pseudonymous contributor ids; for RIS one record per task with its final decision.
     #[oai(status = 200)]
     Ok(Binary<poem::Body>, #[oai(header = "Content-Type")] String),
 }
@@ -379,13 +380,29 @@ impl BatchesApi {
         Ok(BatchResponse::Ok(Json(batch_view(&state, batch).await?)))
     }
 
-    /// Results, streamed: per task its content as uploaded (in CSV, one
+    /// Results, streamed, as `json` (the default), `csv` or `ris`.
+    ///
+    /// JSON and CSV give per task its content as uploaded (in CSV, one
     /// column per upload column: for screening title, abstract, authors,
     /// journal, year, doi, pmid), status, consensus (per question: the
     /// label, its confidence and the posterior; a researcher's resolution in
     /// the same shape at certainty, with the resolution itself beside it),
     /// confidence, number of answers and the raw answers with pseudonymous
     /// contributor ids (stable within the project, never an account id or email).
+    ///
+    /// RIS (screening batches only, `application/x-research-info-systems`)
+    /// is for importing back into a reference manager: one record per task,
+    /// gold tasks left out, with every tag of the record as uploaded (or,
+    /// for CSV and JSON uploads, tags built from the content), plus the
+    /// final decision as a keyword `KW  - tessera:include` (`exclude`,
+    /// `unsure`, `undecided`) and a note such as `N1  - Tessera decision:
+    /// include (consensus, confidence 0.97)`. Keywords and notes from an
+    /// earlier export are replaced, so re-importing and re-exporting keeps
+    /// one decision.
+    ///
+    /// `decision` (screening batches only) keeps the tasks with that final
+    /// decision, in any format: e.g. `format=ris&decision=include` for the
+    /// papers to read in full.
     #[oai(
         path = "/v1/batches/:batch_id/results",
         method = "get",
@@ -396,11 +413,15 @@ impl BatchesApi {
         state: Data<&SharedState>,
         caller: Caller,
         batch_id: Path<Uuid>,
+        /// `json` (default), `csv` or `ris` (screening batches only).
         format: Query<Option<ResultFormat>>,
+        /// Only tasks with this final decision (screening batches only).
+        decision: Query<Option<Decision>>,
     ) -> Result<ResultsResponse, ApiError> {
         let batch = managed_batch(&state, &caller, batch_id.0).await?;
         let format = format.0.unwrap_or(ResultFormat::Json);
-        let body = results_body(&state, &batch, format);
+        let export = ResultsExport::for_batch(&batch, format, decision.0)?;
+        let body = results_body(&state, &batch, export);
         Ok(ResultsResponse::Ok(
             Binary(body),
             format.content_type().to_owned(),

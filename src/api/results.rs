@@ -1,14 +1,18 @@
-//! Streaming a batch's results as CSV or a JSON array, with contributors
-//! named only by pseudonyms that are stable within a project.
+//! Streaming a batch's results as CSV, a JSON array or RIS, with
+//! contributors named only by pseudonyms that are stable within a project.
 
 use futures_util::StreamExt;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+mod csv;
+
 use super::state::SharedState;
 use crate::domain::consensus::{TaskState, resolved_consensus};
-use crate::domain::kinds::{KindSettings, Question};
+use crate::domain::export::{Decision, ris, screening_decision};
+use crate::domain::field_error::FieldError;
+use crate::domain::kinds::{KindSettings, Question, TaskKind};
 use crate::store::{Batch, TaskResult};
 
 /// The format of a results export.
@@ -17,6 +21,7 @@ use crate::store::{Batch, TaskResult};
 pub enum ResultFormat {
     Csv,
     Json,
+    Ris,
 }
 
 impl ResultFormat {
@@ -24,7 +29,42 @@ impl ResultFormat {
         match self {
             ResultFormat::Csv => "text/csv; charset=utf-8",
             ResultFormat::Json => "application/json",
+            ResultFormat::Ris => ris::MEDIA_TYPE,
         }
+    }
+}
+
+/// What a researcher asked to export, checked against the batch: RIS and
+/// decisions only exist for screening.
+#[derive(Debug, Clone, Copy)]
+pub struct ResultsExport {
+    pub format: ResultFormat,
+    /// Only tasks whose final decision is this one.
+    pub decision: Option<Decision>,
+}
+
+impl ResultsExport {
+    pub fn for_batch(
+        batch: &Batch,
+        format: ResultFormat,
+        decision: Option<Decision>,
+    ) -> Result<Self, FieldError> {
+        if batch.kind() != TaskKind::Screening {
+            let kind = batch.kind();
+            if format == ResultFormat::Ris {
+                return Err(FieldError::new(
+                    "format",
+                    format!("ris is only available for screening batches, not {kind}"),
+                ));
+            }
+            if decision.is_some() {
+                return Err(FieldError::new(
+                    "decision",
+                    format!("only screening batches have decisions to filter by, not {kind}"),
+                ));
+            }
+        }
+        Ok(Self { format, decision })
     }
 }
 
@@ -88,135 +128,91 @@ fn task_json(
     })
 }
 
-fn csv_line(fields: &[String]) -> String {
-    let quoted: Vec<String> = fields
-        .iter()
-        .map(|field| {
-            if field.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", field.replace('"', "\"\""))
-            } else {
-                field.clone()
+/// Writes each task of an export in its format, leaving out the tasks the
+/// export does not want.
+struct Rows {
+    export: ResultsExport,
+    settings: KindSettings,
+    questions: Vec<Question>,
+    columns: Vec<&'static str>,
+    key: [u8; 32],
+    project: Uuid,
+    first: bool,
+}
+
+impl Rows {
+    fn header(&self) -> Option<String> {
+        match self.export.format {
+            ResultFormat::Csv => Some(csv::header(&self.columns)),
+            ResultFormat::Json => Some("[".to_owned()),
+            ResultFormat::Ris => None,
+        }
+    }
+
+    fn row(&mut self, result: &TaskResult) -> Option<String> {
+        let ris = self.export.format == ResultFormat::Ris;
+        // Gold tasks are the researcher's own test items, not findings to
+        // take back into a reference manager.
+        if ris && result.is_gold {
+            return None;
+        }
+        let decision = (ris || self.export.decision.is_some())
+            .then(|| screening_decision(result.state, &result.consensus));
+        if let (Some(wanted), Some(decision)) = (self.export.decision, &decision)
+            && decision.decision != wanted
+        {
+            return None;
+        }
+        Some(match self.export.format {
+            ResultFormat::Ris => {
+                ris::record(&result.content, result.external_id.as_deref(), &decision?)
+            }
+            ResultFormat::Csv => {
+                let outcome = outcome(result, &self.settings, &self.questions);
+                csv::row(result, &outcome, &self.columns, &self.key, self.project)
+            }
+            ResultFormat::Json => {
+                let outcome = outcome(result, &self.settings, &self.questions);
+                let separator = if self.first { "\n" } else { ",\n" };
+                self.first = false;
+                let value = task_json(result, &outcome, &self.key, self.project);
+                format!("{separator}{value}")
             }
         })
-        .collect();
-    format!("{}\r\n", quoted.join(","))
-}
+    }
 
-/// The task's content fields as CSV cells, in the upload's column order:
-/// lists (authors) joined with "; " as they were uploaded.
-fn content_cells(content: &serde_json::Value, columns: &[&'static str]) -> Vec<String> {
-    columns
-        .iter()
-        .map(|&name| match &content[name] {
-            serde_json::Value::Null => String::new(),
-            serde_json::Value::String(text) => text.clone(),
-            serde_json::Value::Array(items) => items
-                .iter()
-                .map(|item| {
-                    item.as_str()
-                        .map_or_else(|| item.to_string(), str::to_owned)
-                })
-                .collect::<Vec<_>>()
-                .join("; "),
-            other => other.to_string(),
-        })
-        .collect()
-}
-
-fn csv_row(
-    result: &TaskResult,
-    outcome: &Outcome,
-    columns: &[&'static str],
-    key: &[u8; 32],
-    project: Uuid,
-) -> String {
-    let value = task_json(result, outcome, key, project);
-    let labels: Vec<String> = outcome
-        .consensus
-        .as_array()
-        .map(|questions| {
-            questions
-                .iter()
-                .map(|q| {
-                    format!(
-                        "{}={}",
-                        q["question"].as_str().unwrap_or(""),
-                        q["label"].as_str().unwrap_or("")
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut fields = vec![
-        result.task_id.to_string(),
-        result.external_id.clone().unwrap_or_default(),
-    ];
-    fields.extend(content_cells(&result.content, columns));
-    fields.extend([
-        result.is_gold.to_string(),
-        result.state.as_str().to_owned(),
-        labels.join(";"),
-        value["confidence"].to_string(),
-        result.answers.len().to_string(),
-        value["answers"].to_string(),
-    ]);
-    csv_line(&fields)
+    fn footer(&self) -> Option<String> {
+        (self.export.format == ResultFormat::Json).then(|| "\n]\n".to_owned())
+    }
 }
 
 /// The export as a streamed body: rows are written as the store yields them.
-pub fn results_body(state: &SharedState, batch: &Batch, format: ResultFormat) -> poem::Body {
-    let key = state.pseudonym_key;
-    let project = batch.project_id;
-    let rows = state.store.task_results(batch.id);
+pub fn results_body(state: &SharedState, batch: &Batch, export: ResultsExport) -> poem::Body {
     let settings = batch.settings.clone();
-    let questions = settings.questions();
-    let columns: Vec<&'static str> = settings
-        .table_layout()
-        .map(|layout| layout.columns.iter().map(|c| c.name).collect())
-        .unwrap_or_default();
-    let header = match format {
-        ResultFormat::Csv => {
-            let mut names = vec!["task_id", "external_id"];
-            names.extend(&columns);
-            names.extend([
-                "gold",
-                "status",
-                "consensus",
-                "confidence",
-                "answer_count",
-                "answers",
-            ]);
-            csv_line(&names.into_iter().map(String::from).collect::<Vec<_>>())
-        }
-        ResultFormat::Json => "[".to_owned(),
+    let mut rows = Rows {
+        export,
+        questions: settings.questions(),
+        columns: settings
+            .table_layout()
+            .map(|layout| layout.columns.iter().map(|c| c.name).collect())
+            .unwrap_or_default(),
+        settings,
+        key: state.pseudonym_key,
+        project: batch.project_id,
+        first: true,
     };
-    let mut first = true;
-    let body = rows.map(move |row| {
+    let header = rows.header();
+    let footer = rows.footer();
+    let body = state.store.task_results(batch.id).filter_map(move |row| {
         let chunk = match row {
-            Ok(result) => {
-                let outcome = outcome(&result, &settings, &questions);
-                match format {
-                    ResultFormat::Csv => csv_row(&result, &outcome, &columns, &key, project),
-                    ResultFormat::Json => {
-                        let separator = if first { "\n" } else { ",\n" };
-                        first = false;
-                        format!("{separator}{}", task_json(&result, &outcome, &key, project))
-                    }
-                }
-            }
+            Ok(result) => rows.row(&result).map(Ok),
             Err(err) => {
                 tracing::error!(error = %err, "results export failed part-way");
-                return Err(std::io::Error::other("results export failed"));
+                Some(Err(std::io::Error::other("results export failed")))
             }
         };
-        Ok::<_, std::io::Error>(chunk.into_bytes())
+        futures_util::future::ready(chunk.map(|chunk| chunk.map(String::into_bytes)))
     });
-    let footer = futures_util::stream::iter(match format {
-        ResultFormat::Csv => vec![],
-        ResultFormat::Json => vec![Ok(b"\n]\n".to_vec())],
-    });
-    let stream = futures_util::stream::iter([Ok(header.into_bytes())])
-        .chain(body)
-        .chain(footer);
-    poem::Body::from_bytes_stream(stream)
+    let text = |part: Option<String>| futures_util::stream::iter(part.map(|t| Ok(t.into_bytes())));
+    poem::Body::from_bytes_stream(text(header).chain(body).chain(text(footer)))
 }

@@ -11,6 +11,7 @@ use super::error::ApiError;
 use super::state::SharedState;
 use super::tags::ApiTags;
 use crate::domain::field_error::FieldError;
+use crate::domain::kinds::TaskKind;
 use crate::store::{ClaimRequest, LeasedTask};
 
 pub struct SessionsApi;
@@ -64,17 +65,24 @@ pub enum SessionResponse {
 
 impl From<LeasedTask> for SessionTask {
     fn from(task: LeasedTask) -> Self {
+        let kind = task.answer_schema["kind"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        // Only what the person needs to answer: a screening task's original
+        // RIS record stays with the researcher.
+        let content = match kind.parse::<TaskKind>() {
+            Ok(parsed) => parsed.contributor_content(task.content),
+            Err(_) => task.content,
+        };
         Self {
-            kind: task.answer_schema["kind"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
+            kind,
             task_id: task.task_id,
             batch_id: task.batch_id,
             project_id: task.project_id,
             project_title: task.project_title,
             instructions: task.instructions,
-            content: task.content,
+            content,
             answer_schema: task.answer_schema,
             estimated_seconds: task.estimated_seconds,
             lease_expires_at: task.lease_expires_at,

@@ -9,6 +9,7 @@ pub mod certificate;
 pub mod consensus;
 pub mod credits;
 pub mod disclosure;
+pub mod export;
 pub mod field_error;
 pub mod ingest;
 pub mod kinds;

@@ -17,6 +17,7 @@ mod observation_photos;
 mod observations;
 mod openapi;
 mod quality;
+mod ris_export;
 mod sessions;
 mod tokens;
 mod trust;

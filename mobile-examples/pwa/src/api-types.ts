@@ -231,13 +231,28 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Results, streamed: per task its content as uploaded (in CSV, one
+         * Results, streamed, as `json` (the default), `csv` or `ris`.
+         * @description JSON and CSV give per task its content as uploaded (in CSV, one
          *     column per upload column: for screening title, abstract, authors,
          *     journal, year, doi, pmid), status, consensus (per question: the
          *     label, its confidence and the posterior; a researcher's resolution in
          *     the same shape at certainty, with the resolution itself beside it),
          *     confidence, number of answers and the raw answers with pseudonymous
          *     contributor ids (stable within the project, never an account id or email).
+         *
+         *     RIS (screening batches only, `application/x-research-info-systems`)
+         *     is for importing back into a reference manager: one record per task,
+         *     gold tasks left out, with every tag of the record as uploaded (or,
+         *     for CSV and JSON uploads, tags built from the content), plus the
+         *     final decision as a keyword `KW  - tessera:include` (`exclude`,
+         *     `unsure`, `undecided`) and a note such as `N1  - Tessera decision:
+         *     include (consensus, confidence 0.97)`. Keywords and notes from an
+         *     earlier export are replaced, so re-importing and re-exporting keeps
+         *     one decision.
+         *
+         *     `decision` (screening batches only) keeps the tasks with that final
+         *     decision, in any format: e.g. `format=ris&decision=include` for the
+         *     papers to read in full.
          */
         get: operations["get_batch_results"];
         put?: never;
@@ -967,6 +982,13 @@ export interface components {
              * @description Learned median seconds per answer.
              */
             median_seconds: number;
+            /** @description Shown to contributors with every task. */
+            instructions: string;
+            /**
+             * @description The answer form contributors fill in (the same description sessions
+             *     carry); a researcher's resolution is an answer in this shape.
+             */
+            answer_schema: unknown;
         };
         /**
          * CertificateRequest
@@ -1101,6 +1123,11 @@ export interface components {
             /** @description Over the range. */
             quality: components["schemas"]["QualityView"] & unknown;
         };
+        /**
+         * @description Where a screening task ended up.
+         * @enum {string}
+         */
+        Decision: "include" | "exclude" | "unsure" | "undecided";
         /**
          * DuplicateView
          * @description A duplicate dropped from a screening upload.
@@ -1670,7 +1697,7 @@ export interface components {
          * @description The format of a results export.
          * @enum {string}
          */
-        ResultFormat: "csv" | "json";
+        ResultFormat: "csv" | "json" | "ris";
         /**
          * RevokeRequest
          * @description Why a certificate is withdrawn.
@@ -4476,7 +4503,10 @@ export interface operations {
     get_batch_results: {
         parameters: {
             query?: {
+                /** @description `json` (default), `csv` or `ris` (screening batches only). */
                 format?: components["schemas"]["ResultFormat"];
+                /** @description Only tasks with this final decision (screening batches only). */
+                decision?: components["schemas"]["Decision"];
             };
             header?: never;
             path: {
@@ -4486,7 +4516,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Per task: status, consensus, confidence and the raw answers with pseudonymous contributor ids. */
+            /** @description The export in the `format` asked for: for CSV and JSON per task its status, consensus, confidence and the raw answers with pseudonymous contributor ids; for RIS one record per task with its final decision. */
             200: {
                 headers: {
                     "CONTENT-TYPE": string;

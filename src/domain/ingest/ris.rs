@@ -16,8 +16,12 @@
 //! | `pmid`     | `AN` when it is a bare PubMed ID (EndNote and Ovid put the PMID there; other databases use their own accession numbers, which are ignored) |
 //! | `id`       | `ID` (external id)                                     |
 //!
-//! Other tags are ignored. PubMed's own "citation manager" export is the
-//! MEDLINE `.nbib` format, not RIS, and is not read here.
+//! Every tag, these and the others, is also kept in file order under `ris`
+//! (see [`ris_record`](crate::domain::kinds::screening::ris_record)), so an
+//! export gives the reference manager back the whole record.
+//!
+//! PubMed's own "citation manager" export is the MEDLINE `.nbib` format, not
+//! RIS, and is not read here.
 
 use std::io::{self, BufRead};
 
@@ -27,6 +31,7 @@ use super::record::{Draft, GoldSource};
 use super::source::{Source, decode};
 use super::{MAX_RECORD_BYTES, RecordError, UploadRecord};
 use crate::domain::kinds::screening::is_pmid;
+use crate::domain::kinds::screening::ris_record::RIS_KEY;
 use crate::domain::kinds::{KindSettings, TaskKind};
 
 mod fields;
@@ -89,9 +94,11 @@ impl<'a, R: BufRead> RisRecords<'a, R> {
             let text = decode(&self.buf);
             let line = text.trim_end();
             match fields::split_tag(line) {
-                Some(("TY", _)) => {
+                Some(("TY", value)) => {
                     self.in_stray_block = false;
-                    let previous = self.current.replace(Entry::new(read.number));
+                    let mut entry = Entry::new(read.number);
+                    entry.push("TY", value, read.number, read.overflow);
+                    let previous = self.current.replace(entry);
                     if let Some(previous) = previous {
                         return Ok(Some(Err(RecordError::new(
                             previous.line,
@@ -173,6 +180,7 @@ impl<'a, R: BufRead> RisRecords<'a, R> {
             .map(|raw| raw.trim_start_matches("PMID:").trim())
             .find(|candidate| is_pmid(candidate));
         put("pmid", pmid.map(Value::from));
+        put(RIS_KEY, Some(entry.original()));
         let draft = Draft {
             line,
             external_id: entry.first(&["ID"]).map(Value::from),

@@ -50,6 +50,16 @@ pub trait KindSpec {
     fn table_layout(&self) -> Option<TableLayout> {
         None
     }
+
+    /// The part of a task's content contributors are shown; the rest (a
+    /// screening task's original RIS record) is kept for the researcher's
+    /// exports. All of it unless a kind says otherwise.
+    fn contributor_content(content: Value) -> Value
+    where
+        Self: Sized,
+    {
+        content
+    }
 }
 
 /// The error for a kind name that Tessera does not know.
@@ -76,6 +86,14 @@ macro_rules! task_kinds {
             pub fn as_str(self) -> &'static str {
                 match self {
                     $(TaskKind::$variant => $name,)+
+                }
+            }
+
+            /// What contributors are shown of a task's content; see
+            /// [`KindSpec::contributor_content`].
+            pub fn contributor_content(self, content: Value) -> Value {
+                match self {
+                    $(TaskKind::$variant => <$settings as KindSpec>::contributor_content(content),)+
                 }
             }
         }

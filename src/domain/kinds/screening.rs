@@ -1,7 +1,9 @@
 //! Literature screening: is this paper in or out, against the batch's
 //! inclusion criteria?
 //!
-//! Content: `{title, abstract?, authors?, journal?, year?, doi?, pmid?}`.
+//! Content: `{title, abstract?, authors?, journal?, year?, doi?, pmid?, ris?}`,
+//! where `ris` is the original RIS record, kept for exports and never shown to
+//! contributors (see [`ris_record`]).
 //! Answer: `{"decision": "include" | "exclude" | "unsure", "reason"?}`.
 
 use serde::Serialize;
@@ -11,6 +13,10 @@ use super::error::index_path;
 use super::json::{compact_object, get, object, opt_array, opt_text, req_text, text_at};
 use super::table::{TableColumn, TableLayout};
 use super::{Answer, FieldError, KindSpec, Question, Vote, schema};
+
+pub mod ris_record;
+
+use ris_record::RIS_KEY;
 
 /// Longest title accepted, in characters.
 pub const MAX_TITLE: usize = 1_000;
@@ -27,7 +33,7 @@ pub const MAX_CRITERIA: usize = 10_000;
 
 /// The content fields a screening task may carry.
 pub const CONTENT_FIELDS: &[&str] = &[
-    "title", "abstract", "authors", "journal", "year", "doi", "pmid",
+    "title", "abstract", "authors", "journal", "year", "doi", "pmid", RIS_KEY,
 ];
 
 /// The decisions a screener can give, in answer-UI order; the first two are
@@ -71,6 +77,7 @@ impl KindSpec for ScreeningSettings {
             .map(|raw| normalise_doi(&raw))
             .transpose()?;
         let pmid = get(map, "pmid").map(parse_pmid).transpose()?;
+        let original = get(map, RIS_KEY).map(ris_record::parse).transpose()?;
         Ok(compact_object([
             ("title", Some(json!(req_text(map, "", "title", MAX_TITLE)?))),
             (
@@ -85,7 +92,16 @@ impl KindSpec for ScreeningSettings {
             ("year", year.map(Value::from)),
             ("doi", doi.map(Value::from)),
             ("pmid", pmid.map(Value::from)),
+            (RIS_KEY, original.flatten()),
         ]))
+    }
+
+    /// Everything but the original RIS record, which only exports need.
+    fn contributor_content(mut content: Value) -> Value {
+        if let Some(map) = content.as_object_mut() {
+            map.remove(RIS_KEY);
+        }
+        content
     }
 
     fn parse_answer(&self, raw: &Value) -> Result<Answer, FieldError> {

@@ -1,6 +1,9 @@
 //! RIS tag lines and the tagged fields of one record.
 
+use serde_json::Value;
+
 use crate::domain::ingest::{MAX_RECORD_BYTES, RecordError};
+use crate::domain::kinds::screening::ris_record::is_ris_tag;
 
 /// Tags from the RIS specification. The strict `XX  - ` form is accepted for
 /// any tag; the sloppier one-space form only for these, so a wrapped
@@ -16,11 +19,7 @@ const KNOWN_TAGS: &[&str] = &[
 /// Splits `XX  - value` into its tag and trimmed value, or returns `None`
 /// for an untagged (continuation) line. `line` has no trailing whitespace.
 pub(super) fn split_tag(line: &str) -> Option<(&str, &str)> {
-    let bytes = line.as_bytes();
-    let tag_ok = bytes.len() >= 4
-        && bytes[0].is_ascii_uppercase()
-        && (bytes[1].is_ascii_uppercase() || bytes[1].is_ascii_digit());
-    if !tag_ok {
+    if line.len() < 4 || !line.get(..2).is_some_and(is_ris_tag) {
         return None;
     }
     let (tag, rest) = line.split_at(2);
@@ -124,6 +123,16 @@ impl Entry {
                 .find(|(tag, value)| tag == wanted && !value.is_empty())
                 .map(|(_, value)| value.as_str())
         })
+    }
+
+    /// Every tag with a value, in file order, as the `ris` content field
+    /// keeps them: `[["TY", "JOUR"], ["TI", "..."], ...]`.
+    pub(super) fn original(&self) -> Value {
+        self.fields
+            .iter()
+            .filter(|(_, value)| !value.is_empty())
+            .map(|(tag, value)| Value::from(vec![tag.as_str(), value.as_str()]))
+            .collect()
     }
 
     /// Every non-empty value with one of `tags`, in file order.

@@ -241,3 +241,46 @@ fn task_kinds_parse_from_their_names() {
         "unknown task kind \"survey\"; expected one of: screening, coding, observation"
     );
 }
+
+#[test]
+fn the_original_ris_record_is_kept_on_one_line_per_value_and_checked() {
+    let s = settings();
+    let content = s
+        .parse_content(&json!({
+            "title": "t",
+            "ris": [["TY", "JOUR"], ["AB", " wrapped\nabstract "], ["N1", ""], ["C1", "x"]],
+        }))
+        .expect("valid content");
+    assert_eq!(
+        content["ris"],
+        json!([["TY", "JOUR"], ["AB", "wrapped abstract"], ["C1", "x"]])
+    );
+    for bad in [json!("TY JOUR"), json!([["TY"]]), json!([["TY", 1]])] {
+        assert_eq!(
+            error_field(s.parse_content(&json!({"title": "t", "ris": bad}))),
+            if bad.is_string() { "ris" } else { "ris[0]" }
+        );
+    }
+    let lower = s.parse_content(&json!({"title": "t", "ris": [["TY", "JOUR"], ["ty", "x"]]}));
+    assert_eq!(
+        lower.unwrap_err().message,
+        "\"ty\" is not a RIS tag: two capitals, or a capital and a digit"
+    );
+    assert_eq!(
+        s.parse_content(&json!({"title": "t", "ris": [["N1", " "]]}))
+            .expect("valid")
+            .get("ris"),
+        None
+    );
+}
+
+#[test]
+fn contributors_see_the_content_without_the_original_ris_record() {
+    let content = json!({"title": "t", "ris": [["TY", "JOUR"], ["TI", "t"]]});
+    assert_eq!(
+        TaskKind::Screening.contributor_content(content.clone()),
+        json!({"title": "t"})
+    );
+    let coding = json!({"text": "kept", "ris": "not a screening field"});
+    assert_eq!(TaskKind::Coding.contributor_content(coding.clone()), coding);
+}
