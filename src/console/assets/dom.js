@@ -100,5 +100,7 @@ export function day(iso) {
 
 /** A number with at most `places` decimals, or an em dash when absent. */
 export function number(value, places = 2) {
-  return value === undefined || value === null ? "—" : Number(value).toFixed(places).replace(/\.?0+$/, "") || "0";
+  if (value === undefined || value === null) return "—";
+  const fixed = Number(value).toFixed(places);
+  return fixed.includes(".") ? fixed.replace(/0+$/, "").replace(/\.$/, "") : fixed;
 }

@@ -9,7 +9,7 @@ const DOWNLOADS = [
   ["json", "Results (JSON)", "json"],
 ];
 
-function agreementCard(report) {
+function agreementCard(batch, report) {
   const rows = report.agreement.map((q) => ({
     label: q.question,
     value: q.krippendorff_alpha ?? null,
@@ -32,7 +32,7 @@ function agreementCard(report) {
       : null,
     h("p", { class: "muted" },
       "Alpha uses every task with two or more answers. Fleiss' kappa needs the same number of answers per task, so it covers only the tasks listed."),
-    report.gold_accuracy === undefined ? null
+    report.gold_accuracy === undefined || batch.gold_tasks === 0 ? null
       : h("p", {}, `Answers to gold tasks were right ${number(report.gold_accuracy * 100, 1)}% of the time.`),
   );
 }
@@ -98,7 +98,7 @@ export async function batchView(id) {
         ? h("p", {}, h("a", { href: `#/projects/${batch.project_id}/queue` }, `${batch.escalated} tasks are waiting for your decision`))
         : null,
       statusCard(batch)),
-    agreementCard(report),
+    agreementCard(batch, report),
     downloadsCard(batch),
   ];
 }
