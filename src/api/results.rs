@@ -10,6 +10,7 @@ mod csv;
 
 use super::state::SharedState;
 use crate::domain::consensus::{TaskState, resolved_consensus};
+use crate::domain::export::plain::PlainColumns;
 use crate::domain::export::{Decision, ris, screening_decision};
 use crate::domain::field_error::FieldError;
 use crate::domain::kinds::{KindSettings, Question, TaskKind};
@@ -19,15 +20,20 @@ use crate::store::{Batch, TaskResult};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
 #[oai(rename_all = "lowercase")]
 pub enum ResultFormat {
+    /// One row per task.
     Csv,
+    /// One object per task, with its answers.
     Json,
+    /// Screening records for a reference manager.
     Ris,
+    /// CSV, one row per answer.
+    Answers,
 }
 
 impl ResultFormat {
     pub fn content_type(self) -> &'static str {
         match self {
-            ResultFormat::Csv => "text/csv; charset=utf-8",
+            ResultFormat::Csv | ResultFormat::Answers => "text/csv; charset=utf-8",
             ResultFormat::Json => "application/json",
             ResultFormat::Ris => ris::MEDIA_TYPE,
         }
@@ -135,6 +141,7 @@ struct Rows {
     settings: KindSettings,
     questions: Vec<Question>,
     columns: Vec<&'static str>,
+    plain: PlainColumns,
     key: [u8; 32],
     project: Uuid,
     first: bool,
@@ -143,7 +150,8 @@ struct Rows {
 impl Rows {
     fn header(&self) -> Option<String> {
         match self.export.format {
-            ResultFormat::Csv => Some(csv::header(&self.columns)),
+            ResultFormat::Csv => Some(csv::header(&self.columns, &self.plain)),
+            ResultFormat::Answers => Some(csv::answers_header(&self.plain)),
             ResultFormat::Json => Some("[".to_owned()),
             ResultFormat::Ris => None,
         }
@@ -167,10 +175,8 @@ impl Rows {
             ResultFormat::Ris => {
                 ris::record(&result.content, result.external_id.as_deref(), &decision?)
             }
-            ResultFormat::Csv => {
-                let outcome = outcome(result, &self.settings, &self.questions);
-                csv::row(result, &outcome, &self.columns, &self.key, self.project)
-            }
+            ResultFormat::Csv => csv::row(result, &self.settings, &self.columns, &self.plain),
+            ResultFormat::Answers => csv::answer_rows(result, &self.plain, &self.key, self.project),
             ResultFormat::Json => {
                 let outcome = outcome(result, &self.settings, &self.questions);
                 let separator = if self.first { "\n" } else { ",\n" };
@@ -196,6 +202,7 @@ pub fn results_body(state: &SharedState, batch: &Batch, export: ResultsExport) -
             .table_layout()
             .map(|layout| layout.columns.iter().map(|c| c.name).collect())
             .unwrap_or_default(),
+        plain: PlainColumns::of(&batch.answer_schema),
         settings,
         key: state.pseudonym_key,
         project: batch.project_id,

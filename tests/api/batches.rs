@@ -275,7 +275,7 @@ async fn results_export_as_csv_with_pseudonyms() {
         lines.next(),
         Some(
             "task_id,external_id,title,abstract,authors,journal,year,doi,pmid,\
-             gold,status,consensus,confidence,answer_count,answers"
+             gold,status,decision,decided_by,confidence,answer_count,resolution_note"
         )
     );
     // Each row carries the record's content, so it can be matched back to
@@ -290,8 +290,32 @@ async fn results_export_as_csv_with_pseudonyms() {
         "account ids must never appear in exports"
     );
     assert!(!csv.contains("staff@nhs.net"));
-    assert!(csv.contains("\"\"contributor\"\":\"\"c-"), "{csv}");
     assert_eq!(csv.lines().count(), 3);
+    assert!(
+        csv.contains(",false,settled,include,consensus,") || csv.contains(",false,open,,,"),
+        "{csv}"
+    );
+
+    // The answers, one row each, with the contributor's project pseudonym.
+    let answers = app
+        .get(
+            &format!("/v1/batches/{batch}/results?format=answers"),
+            Some(&researcher.access_token),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    let mut rows = answers.lines();
+    assert_eq!(
+        rows.next(),
+        Some("task_id,external_id,contributor,answered_at,counted,decision")
+    );
+    let row = rows.next().expect("one answer row");
+    assert!(row.starts_with(&format!("{task},,c-")), "{row}");
+    assert!(row.ends_with(",true,include"), "{row}");
+    assert_eq!(rows.next(), None);
+    assert!(!answers.contains(&staff.id));
 }
 
 #[tokio::test]

@@ -91,8 +91,12 @@ async fn a_split_task_reaches_the_resolver_queue_and_can_be_resolved() {
         .unwrap();
     let row = csv.lines().nth(1).unwrap();
     assert!(
-        row.contains(",resolved,decision=include,1.0,"),
+        row.contains(",resolved,include,researcher,1,"),
         "the CSV keeps the researcher's decision: {row}"
+    );
+    assert!(
+        row.ends_with(",Meets the criteria on full text."),
+        "with the researcher's note: {row}"
     );
 }
 

@@ -223,7 +223,9 @@ async fn the_decision_filter_keeps_only_those_tasks_in_ris_csv_and_json() {
     assert_eq!(titles, ["Early mobilisation after hip fracture"]);
 
     let excluded = export(&app, &researcher, &batch, "format=csv&decision=exclude").await;
-    let rows: Vec<&str> = excluded.lines().collect();
+    // Rows end in CRLF; a resolution note may hold a bare line break
+    // inside its quoted cell.
+    let rows: Vec<&str> = excluded.split_terminator("\r\n").collect();
     assert_eq!(rows.len(), 3, "a header and two rows: {excluded}");
     assert!(
         rows[0].starts_with("task_id,external_id,title,"),
@@ -296,7 +298,7 @@ async fn contributors_never_see_the_original_record_and_csv_keeps_its_columns() 
         csv.lines().next(),
         Some(
             "task_id,external_id,title,abstract,authors,journal,year,doi,pmid,\
-             gold,status,consensus,confidence,answer_count,answers"
+             gold,status,decision,decided_by,confidence,answer_count,resolution_note"
         )
     );
     assert!(!csv.contains("From the Ovid search"), "{csv}");

@@ -206,10 +206,15 @@ for (const [size, viewport] of SIZES) {
 
       const csv = await downloaded(page, /Results \(CSV/);
       assert.match(csv.split("\r\n")[0], /^task_id,external_id,title,abstract,authors/);
-      assert.match(csv, /Randomised, adults, falls outcome\.|resolved/);
+      assert.match(csv.split("\r\n")[0], /,status,decision,decided_by,confidence,answer_count,resolution_note$/);
+      assert.match(csv, /,resolved,include,researcher,1,2,"Randomised, adults, falls outcome\."/);
+      const answers = await downloaded(page, /Answers \(CSV/);
+      assert.equal(answers.trim().split("\r\n").length, 1 + 8, answers);
       const ris = await downloaded(page, /Included records \(RIS/);
-      assert.match(ris, /^TY {2}- /m);
-      assert.match(ris, /ER {2}- /);
+      const records = ris.split("ER  - ").filter((part) => part.includes("TY  - "));
+      assert.equal(records.length, 1, ris);
+      assert.match(ris, /^KW {2}- tessera:include\r$/m);
+      assert.match(ris, /^TI {2}- .+\r$/m);
       assert.deepEqual(pageErrors, []);
     });
   });

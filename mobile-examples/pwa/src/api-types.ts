@@ -231,14 +231,26 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Results, streamed, as `json` (the default), `csv` or `ris`.
-         * @description JSON and CSV give per task its content as uploaded (in CSV, one
-         *     column per upload column: for screening title, abstract, authors,
-         *     journal, year, doi, pmid), status, consensus (per question: the
-         *     label, its confidence and the posterior; a researcher's resolution in
-         *     the same shape at certainty, with the resolution itself beside it),
-         *     confidence, number of answers and the raw answers with pseudonymous
-         *     contributor ids (stable within the project, never an account id or email).
+         * Results, streamed, as `json` (the default), `csv`, `answers` or `ris`.
+         * @description JSON gives per task its content as uploaded, status, consensus (per
+         *     question: the label, its confidence and the posterior; a
+         *     researcher's resolution in the same shape at certainty, with the
+         *     resolution itself beside it), confidence, number of answers and the
+         *     raw answers with pseudonymous contributor ids (stable within the
+         *     project, never an account id or email).
+         *
+         *     CSV gives one row per task: `task_id`, `external_id`, one column per
+         *     upload column (screening: title, abstract, authors, journal, year,
+         *     doi, pmid; coding: text, context), `gold`, `status`, the outcome in
+         *     plain labels with one column per answer field (screening `decision`:
+         *     include, exclude or unsure; coding `codes`: the codes chosen, joined
+         *     with "; "; observation `verdict`), empty until the task is settled or
+         *     resolved, then `decided_by` (`consensus` or `researcher`),
+         *     `confidence`, `answer_count` and `resolution_note`.
+         *
+         *     `answers` is CSV with one row per answer: `task_id`, `external_id`,
+         *     `contributor` (the project pseudonym), `answered_at`, `counted` and
+         *     the answer in the same plain-label columns.
          *
          *     RIS (screening batches only, `application/x-research-info-systems`)
          *     is for importing back into a reference manager: one record per task,
@@ -1697,7 +1709,7 @@ export interface components {
          * @description The format of a results export.
          * @enum {string}
          */
-        ResultFormat: "csv" | "json" | "ris";
+        ResultFormat: "csv" | "json" | "ris" | "answers";
         /**
          * RevokeRequest
          * @description Why a certificate is withdrawn.
@@ -4503,7 +4515,7 @@ export interface operations {
     get_batch_results: {
         parameters: {
             query?: {
-                /** @description `json` (default), `csv` or `ris` (screening batches only). */
+                /** @description `json` (default), `csv`, `answers` or `ris` (screening batches only). */
                 format?: components["schemas"]["ResultFormat"];
                 /** @description Only tasks with this final decision (screening batches only). */
                 decision?: components["schemas"]["Decision"];
@@ -4516,7 +4528,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The export in the `format` asked for: for CSV and JSON per task its status, consensus, confidence and the raw answers with pseudonymous contributor ids; for RIS one record per task with its final decision. */
+            /** @description The export in the `format` asked for: JSON and CSV one entry per task, `answers` one CSV row per answer, RIS one record per task with its final decision. */
             200: {
                 headers: {
                     "CONTENT-TYPE": string;

@@ -3,22 +3,45 @@
 
 use uuid::Uuid;
 
-use super::{Outcome, task_json};
+use super::pseudonym;
+use crate::domain::consensus::TaskState;
+use crate::domain::export::plain::{PlainColumns, decided_by, settled_answer};
+use crate::domain::kinds::KindSettings;
 use crate::store::TaskResult;
 
-/// The header row: ids, one column per upload column, then the outcome.
-pub(super) fn header(columns: &[&'static str]) -> String {
-    let mut names = vec!["task_id", "external_id"];
-    names.extend(columns);
-    names.extend([
-        "gold",
-        "status",
-        "consensus",
-        "confidence",
-        "answer_count",
-        "answers",
-    ]);
-    csv_line(&names.into_iter().map(String::from).collect::<Vec<_>>())
+/// The header row of the one-row-per-task export: ids, one column per
+/// upload column, the outcome in plain labels (one column per answer field)
+/// and who decided it.
+pub(super) fn header(columns: &[&'static str], plain: &PlainColumns) -> String {
+    let mut names: Vec<String> = ["task_id", "external_id"].map(String::from).into();
+    names.extend(columns.iter().map(|&name| name.to_owned()));
+    names.extend(["gold", "status"].map(String::from));
+    names.extend(plain.names().iter().cloned());
+    names.extend(
+        [
+            "decided_by",
+            "confidence",
+            "answer_count",
+            "resolution_note",
+        ]
+        .map(String::from),
+    );
+    csv_line(&names)
+}
+
+/// The header row of the one-row-per-answer export.
+pub(super) fn answers_header(plain: &PlainColumns) -> String {
+    let mut names: Vec<String> = [
+        "task_id",
+        "external_id",
+        "contributor",
+        "answered_at",
+        "counted",
+    ]
+    .map(String::from)
+    .into();
+    names.extend(plain.names().iter().cloned());
+    csv_line(&names)
 }
 
 fn csv_line(fields: &[String]) -> String {
@@ -58,40 +81,52 @@ fn content_cells(content: &serde_json::Value, columns: &[&'static str]) -> Vec<S
 
 pub(super) fn row(
     result: &TaskResult,
-    outcome: &Outcome,
+    settings: &KindSettings,
     columns: &[&'static str],
-    key: &[u8; 32],
-    project: Uuid,
+    plain: &PlainColumns,
 ) -> String {
-    let value = task_json(result, outcome, key, project);
-    let labels: Vec<String> = outcome
-        .consensus
-        .as_array()
-        .map(|questions| {
-            questions
-                .iter()
-                .map(|q| {
-                    format!(
-                        "{}={}",
-                        q["question"].as_str().unwrap_or(""),
-                        q["label"].as_str().unwrap_or("")
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let settled = settled_answer(settings, result.state, &result.consensus);
+    let note = match result.state {
+        TaskState::Resolved => result.consensus["note"].as_str().unwrap_or_default(),
+        _ => "",
+    };
     let mut fields = vec![
         result.task_id.to_string(),
         result.external_id.clone().unwrap_or_default(),
     ];
     fields.extend(content_cells(&result.content, columns));
+    fields.extend([result.is_gold.to_string(), result.state.as_str().to_owned()]);
+    fields.extend(plain.cells(settled.as_ref()));
     fields.extend([
-        result.is_gold.to_string(),
-        result.state.as_str().to_owned(),
-        labels.join(";"),
-        value["confidence"].to_string(),
+        decided_by(result.state).to_owned(),
+        ((result.confidence * 10_000.0).round() / 10_000.0).to_string(),
         result.answers.len().to_string(),
-        value["answers"].to_string(),
+        note.to_owned(),
     ]);
     csv_line(&fields)
+}
+
+/// Every answer of the task, one row each, its contributor named by the
+/// project pseudonym.
+pub(super) fn answer_rows(
+    result: &TaskResult,
+    plain: &PlainColumns,
+    key: &[u8; 32],
+    project: Uuid,
+) -> String {
+    result
+        .answers
+        .iter()
+        .map(|answer| {
+            let mut fields = vec![
+                result.task_id.to_string(),
+                result.external_id.clone().unwrap_or_default(),
+                pseudonym(key, project, answer.contributor_id),
+                answer.created_at.to_rfc3339(),
+                answer.counted.to_string(),
+            ];
+            fields.extend(plain.cells(Some(&answer.answer)));
+            csv_line(&fields)
+        })
+        .collect()
 }

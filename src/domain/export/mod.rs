@@ -2,6 +2,7 @@
 //! decision, and the formats that carry it back to the researcher's tools.
 
 pub mod decision;
+pub mod plain;
 pub mod ris;
 
 pub use decision::{Basis, Decision, FinalDecision, screening_decision};

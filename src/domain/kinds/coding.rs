@@ -187,6 +187,29 @@ impl KindSpec for Codebook {
         })
     }
 
+    /// The codes chosen: the single question's label, or every code whose
+    /// yes/no question settled on "yes".
+    fn answer_from_labels(&self, labels: &[Option<usize>]) -> Value {
+        let codes: Vec<Value> = if self.multiple {
+            self.codes
+                .iter()
+                .zip(labels)
+                .filter(|(_, label)| **label == Some(1))
+                .map(|(entry, _)| Value::from(entry.code.clone()))
+                .collect()
+        } else {
+            labels
+                .first()
+                .copied()
+                .flatten()
+                .and_then(|index| self.codes.get(index))
+                .map(|entry| Value::from(entry.code.clone()))
+                .into_iter()
+                .collect()
+        };
+        json!({ "codes": codes })
+    }
+
     fn questions(&self) -> Vec<Question> {
         if !self.multiple {
             let labels: Vec<&str> = self.codes.iter().map(|entry| entry.code.as_str()).collect();

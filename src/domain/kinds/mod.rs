@@ -51,6 +51,22 @@ pub trait KindSpec {
         None
     }
 
+    /// A consensus read back as the answer a person would have given:
+    /// `labels[i]` is the settled label of question `i`, `None` where no
+    /// label has settled. By default each question is an answer field of
+    /// its own name (`{"decision": "include"}`).
+    fn answer_from_labels(&self, labels: &[Option<usize>]) -> Value {
+        let questions = self.questions();
+        let fields = questions
+            .iter()
+            .zip(labels)
+            .filter_map(|(question, label)| {
+                let label = question.labels.get((*label)?)?;
+                Some((question.key.clone(), Value::from(label.clone())))
+            });
+        Value::Object(fields.collect())
+    }
+
     /// The part of a task's content contributors are shown; the rest (a
     /// screening task's original RIS record) is kept for the researcher's
     /// exports. All of it unless a kind says otherwise.
@@ -203,6 +219,11 @@ impl KindSettings {
 
     /// The categorical questions consensus runs on; [`Vote::question`]
     /// indexes into this list.
+    /// A consensus as an answer; see [`KindSpec::answer_from_labels`].
+    pub fn answer_from_labels(&self, labels: &[Option<usize>]) -> Value {
+        self.spec().answer_from_labels(labels)
+    }
+
     pub fn questions(&self) -> Vec<Question> {
         self.spec().questions()
     }

@@ -6,6 +6,7 @@ import { KINDS, STATUS } from "./labels.js";
 
 const DOWNLOADS = [
   ["csv", "Results (CSV, one row per task)", "csv"],
+  ["answers", "Answers (CSV, one row per answer)", "csv"],
   ["json", "Results (JSON)", "json"],
 ];
 
@@ -39,7 +40,11 @@ function agreementCard(batch, report) {
 
 function downloadsCard(batch) {
   const choices = batch.kind === "screening"
-    ? [...DOWNLOADS, ["ris&decision=include", "Included records (RIS, for your reference manager)", "ris"]]
+    ? [
+      ...DOWNLOADS,
+      ["ris&decision=include", "Included records (RIS, for your reference manager)", "ris"],
+      ["ris", "All records with their decisions (RIS)", "ris"],
+    ]
     : DOWNLOADS;
   const holder = h("div", {});
   for (const [format, label, extension] of choices) {
@@ -48,7 +53,8 @@ function downloadsCard(batch) {
       class: "secondary",
       onclick: async () => {
         try {
-          await download(`/v1/batches/${batch.id}/results?format=${format}`, `${batch.name}.${extension}`);
+          const suffix = format === "answers" ? "-answers" : format.includes("decision") ? "-included" : "";
+          await download(`/v1/batches/${batch.id}/results?format=${format}`, `${batch.name}${suffix}.${extension}`);
           announce(`${label} downloaded.`);
         } catch (error) {
           showError(holder, error);
