@@ -10,6 +10,7 @@ mod csv;
 
 use super::state::SharedState;
 use crate::domain::consensus::{TaskState, resolved_consensus};
+use crate::domain::export::content::{ContentColumn, content_columns};
 use crate::domain::export::plain::PlainColumns;
 use crate::domain::export::{Decision, ris, screening_decision};
 use crate::domain::field_error::FieldError;
@@ -140,7 +141,7 @@ struct Rows {
     export: ResultsExport,
     settings: KindSettings,
     questions: Vec<Question>,
-    columns: Vec<&'static str>,
+    columns: Vec<ContentColumn>,
     plain: PlainColumns,
     key: [u8; 32],
     project: Uuid,
@@ -198,10 +199,7 @@ pub fn results_body(state: &SharedState, batch: &Batch, export: ResultsExport) -
     let mut rows = Rows {
         export,
         questions: settings.questions(),
-        columns: settings
-            .table_layout()
-            .map(|layout| layout.columns.iter().map(|c| c.name).collect())
-            .unwrap_or_default(),
+        columns: content_columns(&settings),
         plain: PlainColumns::of(&batch.answer_schema),
         settings,
         key: state.pseudonym_key,

@@ -4,6 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use tessera::domain::account::Role;
 
 use crate::helpers::{expect_problem, expect_status, task_ids};
 use crate::observation_photos::{jpeg, quadrants};
@@ -247,5 +248,67 @@ async fn an_observer_cannot_verify_their_own_observation() {
             .unwrap()
             .contains("You logged this observation"),
         "{problem}"
+    );
+}
+
+#[tokio::test]
+async fn the_observation_export_has_its_values_and_a_photo_link_only_researchers_open() {
+    let ward = Ward::open().await;
+    let photo = jpeg(&quadrants(64, 48));
+    let logged = expect_status(
+        ward.log(
+            &ward.observer,
+            &handwash(uuid::Uuid::new_v4()),
+            Some(("IMG_0002.jpg", photo)),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let media = logged["media_id"].as_str().expect("media id");
+
+    let csv = ward
+        .app
+        .get(
+            &format!("/v1/batches/{}/results?format=csv", ward.batch),
+            Some(&ward.researcher.access_token),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "task_id,external_id,moment,performed,seconds,photo,gold,status,verdict,\
+             decided_by,confidence,answer_count,resolution_note"
+        )
+    );
+    let link = format!("/v1/media/{media}");
+    let row = csv
+        .lines()
+        .find(|line| line.contains(&link))
+        .unwrap_or_else(|| panic!("a row links the photo: {csv}"));
+    assert!(
+        row.contains(",before patient contact,true,20,/v1/media/"),
+        "{row}"
+    );
+
+    // The link opens for the project's researcher, and for nobody outside it.
+    let opened = ward.media(&ward.researcher, &link).await;
+    assert_eq!(opened.status(), StatusCode::OK);
+    let stranger = ward.app.person("stranger@nhs.net", &[]).await;
+    assert_eq!(
+        ward.media(&stranger, &link).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let other_researcher = ward
+        .app
+        .person("other.researcher@nhs.net", &[Role::Researcher])
+        .await;
+    assert_eq!(
+        ward.media(&other_researcher, &link).await.status(),
+        StatusCode::NOT_FOUND
     );
 }

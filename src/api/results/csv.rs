@@ -1,10 +1,12 @@
-//! The CSV form of a results export: one row per task, content spread over
-//! the upload's own columns so rows match back to the uploaded file.
+//! The CSV forms of a results export: one row per task, content spread over
+//! the upload's own columns (or the observation form's fields) so rows
+//! match back to the uploaded file; or one row per answer.
 
 use uuid::Uuid;
 
 use super::pseudonym;
 use crate::domain::consensus::TaskState;
+use crate::domain::export::content::{ContentColumn, cell};
 use crate::domain::export::plain::{PlainColumns, decided_by, settled_answer};
 use crate::domain::kinds::KindSettings;
 use crate::store::TaskResult;
@@ -12,9 +14,9 @@ use crate::store::TaskResult;
 /// The header row of the one-row-per-task export: ids, one column per
 /// upload column, the outcome in plain labels (one column per answer field)
 /// and who decided it.
-pub(super) fn header(columns: &[&'static str], plain: &PlainColumns) -> String {
+pub(super) fn header(columns: &[ContentColumn], plain: &PlainColumns) -> String {
     let mut names: Vec<String> = ["task_id", "external_id"].map(String::from).into();
-    names.extend(columns.iter().map(|&name| name.to_owned()));
+    names.extend(columns.iter().map(|column| column.header.clone()));
     names.extend(["gold", "status"].map(String::from));
     names.extend(plain.names().iter().cloned());
     names.extend(
@@ -58,31 +60,10 @@ fn csv_line(fields: &[String]) -> String {
     format!("{}\r\n", quoted.join(","))
 }
 
-/// The task's content fields as CSV cells, in the upload's column order:
-/// lists (authors) joined with "; " as they were uploaded.
-fn content_cells(content: &serde_json::Value, columns: &[&'static str]) -> Vec<String> {
-    columns
-        .iter()
-        .map(|&name| match &content[name] {
-            serde_json::Value::Null => String::new(),
-            serde_json::Value::String(text) => text.clone(),
-            serde_json::Value::Array(items) => items
-                .iter()
-                .map(|item| {
-                    item.as_str()
-                        .map_or_else(|| item.to_string(), str::to_owned)
-                })
-                .collect::<Vec<_>>()
-                .join("; "),
-            other => other.to_string(),
-        })
-        .collect()
-}
-
 pub(super) fn row(
     result: &TaskResult,
     settings: &KindSettings,
-    columns: &[&'static str],
+    columns: &[ContentColumn],
     plain: &PlainColumns,
 ) -> String {
     let settled = settled_answer(settings, result.state, &result.consensus);
@@ -94,7 +75,7 @@ pub(super) fn row(
         result.task_id.to_string(),
         result.external_id.clone().unwrap_or_default(),
     ];
-    fields.extend(content_cells(&result.content, columns));
+    fields.extend(columns.iter().map(|column| cell(column, &result.content)));
     fields.extend([result.is_gold.to_string(), result.state.as_str().to_owned()]);
     fields.extend(plain.cells(settled.as_ref()));
     fields.extend([
