@@ -16,15 +16,16 @@ use super::projects::{managed_project, page_size};
 use super::results::{ResultFormat, ResultsExport, results_body};
 use super::state::SharedState;
 use super::tags::ApiTags;
-use super::upload;
+use super::upload::{self, Checked};
 use super::upload_guard::guard_upload;
 use crate::domain::export::Decision;
+use crate::domain::field_error::FieldError;
 use crate::domain::ingest::UploadFormat;
 use crate::domain::kinds::{KindSettings, TaskKind};
 use crate::domain::page::page;
 use crate::domain::policy::BatchPolicy;
 use crate::domain::project::WorkStatus;
-use crate::store::Batch;
+use crate::store::{Batch, NewTask};
 
 pub struct BatchesApi;
 
@@ -62,11 +63,13 @@ pub struct BatchSpec {
     qualify_out_of: Option<u32>,
 }
 
-/// A batch upload: `spec` (JSON) and the tasks `file`.
+/// A batch upload: `spec` (JSON) and the tasks `file`. An observation
+/// batch may leave out the file (or send it empty): staff then log the
+/// observations on its form.
 #[derive(Multipart)]
 pub struct BatchUpload {
     spec: JsonField<BatchSpec>,
-    file: Upload,
+    file: Option<Upload>,
 }
 
 /// A duplicate dropped from a screening upload.
@@ -234,46 +237,25 @@ impl BatchesApi {
     ) -> Result<BatchCreatedResponse, ApiError> {
         // `guard_upload` already refused strangers and counted the upload.
         let project = managed_project(&state, &caller, project_id.0).await?;
-        let max = state.settings.upload_body_bytes;
-        if body.file.size() as u64 > max {
-            return Err(ApiError::payload_too_large(format!(
-                "The file is larger than {} MB.",
-                max >> 20
-            )));
-        }
         let (name, settings, instructions, policy, format) = body.spec.0.parse()?;
-        let format = upload_format(format.as_deref(), &body.file)?;
         let settings = Arc::new(settings);
-        let mut file = body.file.into_file().into_std().await;
-        let checking = settings.clone();
-        let (checked, file) = tokio::task::spawn_blocking(move || {
-            upload::check(&mut file, format, &checking).map(|c| (c, file))
-        })
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
-        if !checked.errors.is_empty() {
-            let mut errors: Vec<ProblemField> = checked
-                .errors
-                .into_iter()
-                .map(|e| ProblemField {
-                    field: e.field,
-                    message: e.message,
-                    line: Some(e.line),
-                })
-                .collect();
-            if checked.errors_truncated {
-                errors.push(ProblemField {
-                    field: "file".into(),
-                    message: format!(
-                        "more problems were found; only the first {} are listed",
-                        upload::MAX_REPORTED_ERRORS
-                    ),
-                    line: None,
-                });
+        let observation = settings.kind() == TaskKind::Observation;
+        // An observation form may start with no observations at all.
+        let file = body.file.filter(|file| file.size() > 0 || !observation);
+        let (file, checked) = match file {
+            Some(file) => {
+                let (file, format, checked) =
+                    checked_upload(&state, file, format, &settings).await?;
+                (Some((file, format)), checked)
             }
-            return Err(ApiError::invalid(errors));
-        }
+            None if observation => (None, Checked::default()),
+            None => {
+                return Err(ApiError::from(FieldError::new(
+                    "file",
+                    "is required: the tasks staff will answer",
+                )));
+            }
+        };
         let batch = Batch {
             id: Uuid::new_v4(),
             project_id: project.id,
@@ -285,8 +267,13 @@ impl BatchesApi {
             status: WorkStatus::Live,
             created_at: Utc::now(),
         };
-        let tasks = upload::tasks(file, format, settings).map_err(ApiError::internal)?;
-        let stored = state.store.import_batch(&batch, Box::new(tasks)).await?;
+        let tasks: Box<dyn Iterator<Item = NewTask> + Send> = match file {
+            Some((file, format)) => {
+                Box::new(upload::tasks(file, format, settings).map_err(ApiError::internal)?)
+            }
+            None => Box::new(std::iter::empty()),
+        };
+        let stored = state.store.import_batch(&batch, tasks).await?;
         Ok(BatchCreatedResponse::Created(Json(BatchCreated {
             batch_id: batch.id,
             tasks_stored: stored,
@@ -439,6 +426,55 @@ impl BatchesApi {
             format.content_type().to_owned(),
         ))
     }
+}
+
+/// Spools and checks an uploaded tasks file: every problem with its line,
+/// or the file ready for the import pass.
+async fn checked_upload(
+    state: &SharedState,
+    file: Upload,
+    format: Option<String>,
+    settings: &Arc<KindSettings>,
+) -> Result<(std::fs::File, UploadFormat, Checked), ApiError> {
+    let max = state.settings.upload_body_bytes;
+    if file.size() as u64 > max {
+        return Err(ApiError::payload_too_large(format!(
+            "The file is larger than {} MB.",
+            max >> 20
+        )));
+    }
+    let format = upload_format(format.as_deref(), &file)?;
+    let mut file = file.into_file().into_std().await;
+    let checking = settings.clone();
+    let (checked, file) = tokio::task::spawn_blocking(move || {
+        upload::check(&mut file, format, &checking).map(|c| (c, file))
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::internal)?;
+    if checked.errors.is_empty() {
+        return Ok((file, format, checked));
+    }
+    let mut errors: Vec<ProblemField> = checked
+        .errors
+        .into_iter()
+        .map(|e| ProblemField {
+            field: e.field,
+            message: e.message,
+            line: Some(e.line),
+        })
+        .collect();
+    if checked.errors_truncated {
+        errors.push(ProblemField {
+            field: "file".into(),
+            message: format!(
+                "more problems were found; only the first {} are listed",
+                upload::MAX_REPORTED_ERRORS
+            ),
+            line: None,
+        });
+    }
+    Err(ApiError::invalid(errors))
 }
 
 /// Loads a batch whose project the caller manages.

@@ -17,6 +17,7 @@ use crate::store::{GoldAnswer, NewTask};
 pub const MAX_REPORTED_ERRORS: usize = 1000;
 
 /// What the validation pass found.
+#[derive(Default)]
 pub struct Checked {
     pub records: u64,
     pub gold: u64,

@@ -312,3 +312,58 @@ async fn the_observation_export_has_its_values_and_a_photo_link_only_researchers
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn an_observation_form_is_created_without_a_file_and_then_logged_on() {
+    let app = crate::helpers::TestApp::spawn().await;
+    let researcher = app.person("researcher@nhs.net", &[Role::Researcher]).await;
+    let project = app.live_project(&researcher).await;
+    let spec = json!({
+        "name": "Falls huddles",
+        "kind": "observation",
+        "settings": {"fields": [
+            {"name": "ward", "label": "Ward", "type": "short_text", "required": true}
+        ]}
+    });
+    let form = reqwest::multipart::Form::new().text("spec", spec.to_string());
+    let response = app
+        .client
+        .post(app.url(&format!("/v1/projects/{project}/batches")))
+        .bearer_auth(&researcher.access_token)
+        .multipart(form)
+        .send()
+        .await
+        .expect("sent");
+    let created = expect_status(response, StatusCode::CREATED).await;
+    assert_eq!(created["tasks_stored"], 0);
+    let batch = created["batch_id"].as_str().expect("batch id");
+
+    let nurse = app.person("nurse@nhs.net", &[]).await;
+    let observation =
+        json!({"client_id": uuid::Uuid::new_v4(), "batch_id": batch, "values": {"ward": "7B"}});
+    let form = reqwest::multipart::Form::new().text("observation", observation.to_string());
+    let logged = app
+        .client
+        .post(app.url(&format!("/v1/projects/{project}/observations")))
+        .bearer_auth(&nurse.access_token)
+        .multipart(form)
+        .send()
+        .await
+        .expect("sent");
+    expect_status(logged, StatusCode::CREATED).await;
+
+    // Other kinds still need their tasks.
+    let screening =
+        json!({"name": "x", "kind": "screening", "settings": {"inclusion_criteria": "RCTs"}});
+    let form = reqwest::multipart::Form::new().text("spec", screening.to_string());
+    let response = app
+        .client
+        .post(app.url(&format!("/v1/projects/{project}/batches")))
+        .bearer_auth(&researcher.access_token)
+        .multipart(form)
+        .send()
+        .await
+        .expect("sent");
+    let problem = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(problem["errors"][0]["field"], "file", "{problem}");
+}

@@ -4069,7 +4069,7 @@ export interface operations {
                 "multipart/form-data": {
                     spec: components["schemas"]["BatchSpec"];
                     /** Format: binary */
-                    file: string;
+                    file?: string;
                 };
             };
         };
