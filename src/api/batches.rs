@@ -265,6 +265,7 @@ impl BatchesApi {
             instructions,
             policy,
             status: WorkStatus::Live,
+            duplicates_dropped: checked.duplicates.len() as u64,
             created_at: Utc::now(),
         };
         let tasks: Box<dyn Iterator<Item = NewTask> + Send> = match file {

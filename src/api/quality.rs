@@ -1,6 +1,7 @@
 //! The researcher's side of quality: the resolver queue, resolutions, the
 //! agreement report and who takes part.
 
+use futures_util::TryStreamExt;
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
@@ -17,8 +18,12 @@ use super::state::SharedState;
 use super::tags::ApiTags;
 use crate::domain::account::StaffGroup;
 use crate::domain::disclosure::{GroupCount, SMALLEST_SHOWN, disclose};
+use crate::domain::export::prisma::{PrismaCounts, tally};
+use crate::domain::export::screening_decision;
+use crate::domain::kinds::TaskKind;
 use crate::domain::reestimate::estimated_accuracy;
 use crate::domain::report::agreement_by_question;
+use crate::store::Batch;
 
 pub struct QualityApi;
 
@@ -85,6 +90,9 @@ pub struct BatchReport {
     answers_per_settled_task: Option<f64>,
     gold_accuracy: Option<f64>,
     contributors: Vec<ContributorQuality>,
+    /// Screening batches only: the PRISMA flow counts.
+    #[oai(skip_serializing_if_is_none)]
+    prisma: Option<PrismaCounts>,
 }
 
 /// How much contributors agree on one question, and what each figure covers.
@@ -288,6 +296,10 @@ impl QualityApi {
         let (gold_correct, gold_total) = participation
             .iter()
             .fold((0, 0), |(c, t), p| (c + p.gold_correct, t + p.gold_total));
+        let prisma = match batch.kind() {
+            TaskKind::Screening => Some(prisma_counts(&state, &batch).await?),
+            _ => None,
+        };
         let key = state.pseudonym_key;
         let regular = counts.tasks - counts.gold_tasks;
         let done = counts.settled + counts.resolved;
@@ -311,6 +323,7 @@ impl QualityApi {
                     gold_total: p.gold_total,
                 })
                 .collect(),
+            prisma,
         })))
     }
 
@@ -350,4 +363,19 @@ impl QualityApi {
             smallest_group_shown: SMALLEST_SHOWN,
         })))
     }
+}
+
+/// The PRISMA counts of a screening batch, from every regular record's
+/// final decision (one pass over the batch, like the export).
+async fn prisma_counts(state: &SharedState, batch: &Batch) -> Result<PrismaCounts, ApiError> {
+    let decisions: Vec<_> = state
+        .store
+        .task_results(batch.id)
+        .try_filter_map(|result| async move {
+            Ok((!result.is_gold)
+                .then(|| screening_decision(result.state, &result.consensus).decision))
+        })
+        .try_collect()
+        .await?;
+    Ok(tally(batch.duplicates_dropped, decisions))
 }

@@ -180,6 +180,7 @@ async fn seed_project(
             ..BatchPolicy::default()
         },
         status: WorkStatus::Live,
+        duplicates_dropped: 0,
         created_at: Utc::now(),
     };
     store

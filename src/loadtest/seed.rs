@@ -136,6 +136,7 @@ pub async fn screening_batch(
         instructions: "Read the title and abstract. Does it meet the criteria?".into(),
         policy: plan.policy,
         status: WorkStatus::Live,
+        duplicates_dropped: 0,
         created_at: Utc::now(),
     };
     let gold = plan.gold;

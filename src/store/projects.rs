@@ -45,6 +45,9 @@ pub struct Batch {
     pub status: WorkStatus,
     /// Derived from the settings once, at creation, so sessions never rebuild it.
     pub answer_schema: Value,
+    /// Records the upload held that duplicated an earlier one and were
+    /// dropped (screening: same DOI, PMID or title), for PRISMA counts.
+    pub duplicates_dropped: u64,
     pub created_at: DateTime<Utc>,
 }
 

@@ -232,12 +232,18 @@ pub async fn live_batch(
         instructions: String::new(),
         policy,
         status: WorkStatus::Live,
+        duplicates_dropped: 2,
         created_at: Utc::now(),
     };
     let stored = store
         .import_batch(&batch, Box::new(new_tasks.into_iter()))
         .await
         .unwrap();
+    let read_back = store.batch(batch.id).await.unwrap().expect("stored");
+    assert_eq!(
+        read_back.duplicates_dropped, 2,
+        "kept for the PRISMA counts"
+    );
     assert_eq!(stored, tasks as u64);
     (batch, ids)
 }

@@ -16,6 +16,7 @@ mod listing;
 mod observation_photos;
 mod observations;
 mod openapi;
+mod prisma;
 mod quality;
 mod ris_export;
 mod sessions;

@@ -203,6 +203,9 @@ for (const [size, viewport] of SIZES) {
       await page.getByRole("link", { name: "Search 1" }).click();
       await page.getByRole("heading", { level: 1, name: "Search 1" }).waitFor();
       await check("10-batch-after");
+      const flow = await page.getByRole("region", { name: "Screening flow (PRISMA)" }).innerText();
+      assert.match(flow, /Records identified\s+4/, flow);
+      assert.match(flow, /Included\s+1/, flow);
 
       const csv = await downloaded(page, /Results \(CSV/);
       assert.match(csv.split("\r\n")[0], /^task_id,external_id,title,abstract,authors/);

@@ -880,6 +880,8 @@ export interface components {
             /** Format: double */
             gold_accuracy?: number;
             contributors: components["schemas"]["ContributorQuality"][];
+            /** @description Screening batches only: the PRISMA flow counts. */
+            prisma?: components["schemas"]["PrismaCounts"] & unknown;
         };
         /**
          * BatchSpec
@@ -1409,6 +1411,41 @@ export interface components {
             certificates: unknown[];
             /** Format: date-time */
             exported_at: string;
+        };
+        /**
+         * PrismaCounts
+         * @description A screening batch's flow counts; gold records are not counted.
+         */
+        PrismaCounts: {
+            /**
+             * Format: uint64
+             * @description Records in the upload, duplicates included.
+             */
+            records_identified: number;
+            /**
+             * Format: uint64
+             * @description Records dropped at upload as duplicates of an earlier one.
+             */
+            duplicates_removed: number;
+            /**
+             * Format: uint64
+             * @description Records with a final decision (include, exclude or unsure).
+             */
+            records_screened: number;
+            /** Format: uint64 */
+            included: number;
+            /** Format: uint64 */
+            excluded: number;
+            /**
+             * Format: uint64
+             * @description Resolved as unsure by the researcher (e.g. full text needed).
+             */
+            unsure: number;
+            /**
+             * Format: uint64
+             * @description Records still collecting answers or waiting in the resolver queue.
+             */
+            awaiting_decision: number;
         };
         /**
          * Problem

@@ -4,6 +4,7 @@
 pub mod content;
 pub mod decision;
 pub mod plain;
+pub mod prisma;
 pub mod ris;
 
 pub use decision::{Basis, Decision, FinalDecision, screening_decision};

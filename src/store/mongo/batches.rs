@@ -27,6 +27,7 @@ impl BatchDoc {
             policy: self.policy,
             status: self.status,
             answer_schema: self.answer_schema,
+            duplicates_dropped: self.duplicates_dropped.max(0) as u64,
             created_at: time(self.created_at),
         }
     }

@@ -92,6 +92,9 @@ pub struct BatchDoc {
     pub policy: BatchPolicy,
     pub status: WorkStatus,
     pub answer_schema: Value,
+    /// Absent in batches stored before it was kept.
+    #[serde(default)]
+    pub duplicates_dropped: i64,
     pub median_seconds: f64,
     pub answer_count: i64,
     pub ready: bool,

@@ -41,6 +41,7 @@ impl BatchDoc {
             policy: batch.policy.clone(),
             status: batch.status,
             answer_schema: batch.answer_schema.clone(),
+            duplicates_dropped: i64::try_from(batch.duplicates_dropped).unwrap_or(i64::MAX),
             median_seconds: f64::from(batch.policy.estimated_seconds),
             answer_count: 0,
             ready: false,

@@ -115,8 +115,8 @@ impl SqliteStore {
 fn insert_hidden(tx: &Transaction<'_>, batch: &Batch) -> StoreResult<()> {
     tx.execute(
         "INSERT INTO batches (id, project_id, name, settings, instructions, policy, status,
-             answer_schema, created_at, median_seconds, ready)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0)",
+             answer_schema, created_at, median_seconds, duplicates_dropped, ready)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0)",
         params![
             batch.id.to_string(),
             batch.project_id.to_string(),
@@ -128,6 +128,7 @@ fn insert_hidden(tx: &Transaction<'_>, batch: &Batch) -> StoreResult<()> {
             json_text(&batch.answer_schema)?,
             batch.created_at.timestamp_millis(),
             f64::from(batch.policy.estimated_seconds),
+            i64::try_from(batch.duplicates_dropped).unwrap_or(i64::MAX),
         ],
     )?;
     Ok(())

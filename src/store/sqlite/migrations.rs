@@ -209,6 +209,8 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE batches ADD COLUMN ready INTEGER NOT NULL DEFAULT 1;",
     // 8: a researcher's own projects, for the console.
     "CREATE INDEX projects_by_owner ON projects (owner_id, created_at);",
+    // 9: duplicates dropped at upload, for the PRISMA counts.
+    "ALTER TABLE batches ADD COLUMN duplicates_dropped INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// Brings the schema up to date inside one transaction.

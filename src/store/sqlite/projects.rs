@@ -14,8 +14,8 @@ use crate::store::{
 
 const PROJECT_COLUMNS: &str =
     "id, owner_id, title, summary, purpose, audience, status, outcome_note, created_at";
-const BATCH_COLUMNS: &str =
-    "id, project_id, name, settings, instructions, policy, status, answer_schema, created_at";
+const BATCH_COLUMNS: &str = "id, project_id, name, settings, instructions, policy, status, answer_schema, created_at, \
+     duplicates_dropped";
 
 fn project_from_row(row: &Row<'_>) -> rusqlite::Result<Project> {
     let status: String = row.get(6)?;
@@ -44,6 +44,7 @@ pub(super) fn batch_from_row(row: &Row<'_>) -> rusqlite::Result<Batch> {
         status: WorkStatus::parse(&status).unwrap_or(WorkStatus::Closed),
         answer_schema: from_json(&row.get::<_, String>(7)?)?,
         created_at: time(row.get(8)?),
+        duplicates_dropped: row.get::<_, i64>(9)?.max(0) as u64,
     })
 }
 

@@ -38,6 +38,21 @@ function agreementCard(batch, report) {
   );
 }
 
+function prismaCard(prisma) {
+  const rows = [
+    ["Records identified", prisma.records_identified],
+    ["Duplicates removed", prisma.duplicates_removed],
+    ["Records screened", prisma.records_screened],
+    ["Included", prisma.included],
+    ["Excluded", prisma.excluded],
+    ["Unsure (resolved as unsure)", prisma.unsure],
+    ["Awaiting a decision (not excluded)", prisma.awaiting_decision],
+  ].map(([label, count]) => [label, String(count)]);
+  return h("section", { class: "card", "aria-labelledby": "prisma-heading" },
+    h("h2", { id: "prisma-heading" }, "Screening flow (PRISMA)"),
+    table("Screening flow", ["Stage", "Records"], rows, [1]));
+}
+
 function downloadsCard(batch) {
   const choices = batch.kind === "screening"
     ? [
@@ -105,6 +120,7 @@ export async function batchView(id) {
         : null,
       statusCard(batch)),
     agreementCard(batch, report),
+    report.prisma ? prismaCard(report.prisma) : null,
     downloadsCard(batch),
   ];
 }
