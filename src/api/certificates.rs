@@ -219,7 +219,9 @@ impl CertificatesApi {
     /// Check a certificate. Public: no account needed. Says whether it is
     /// genuine (the signature matches its content under Tessera's key and
     /// the stored certificate is unaltered), whether it was revoked, and
-    /// what it says. `valid` is the one field an appraiser needs.
+    /// what it says. `valid` is the one field an appraiser needs. A browser
+    /// (a request whose `Accept` names `text/html`, as when the QR code is
+    /// scanned) is sent with 303 to the readable page `/verify/?id={id}`.
     #[oai(
         path = "/v1/certificates/:certificate_id/verify",
         method = "get",

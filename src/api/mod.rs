@@ -153,6 +153,7 @@ pub fn routes(state: SharedState) -> impl Endpoint {
         )
         .nest("/docs", service.swagger_ui())
         .nest("/console", crate::console::endpoint())
+        .nest("/verify", crate::console::verify_endpoint())
         .nest("/", service)
         .data(metrics)
         .data(state)
@@ -161,6 +162,9 @@ pub fn routes(state: SharedState) -> impl Endpoint {
         .around(|next, req| async move {
             if req.uri().path() == "/" && req.method() == poem::http::Method::GET {
                 return Ok(poem::web::Redirect::see_other("/docs").into_response());
+            }
+            if let Some(page) = crate::console::browser_verification(&req) {
+                return Ok(page);
             }
             next.call(req).await.map(IntoResponse::into_response)
         })

@@ -1,26 +1,61 @@
-//! The research console: static pages under `/console`, compiled into the
-//! binary so `cargo run` serves them with nothing else installed. The pages
-//! call the same public API as the phones.
+//! The web pages the server serves, compiled into the binary so `cargo run`
+//! serves them with nothing else installed: the research console under
+//! `/console`, and under `/verify` the page an appraiser reaches from a
+//! certificate's QR code. The pages call the same public API as the phones.
 
 use poem::endpoint::EmbeddedFilesEndpoint;
+use poem::http::{Method, header};
 use poem::middleware::SetHeader;
-use poem::{Endpoint, EndpointExt};
+use poem::web::Redirect;
+use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response};
 
 #[derive(rust_embed::RustEmbed)]
 #[folder = "src/console/assets"]
 struct Assets;
 
+#[derive(rust_embed::RustEmbed)]
+#[folder = "src/console/verify"]
+struct VerifyPage;
+
 /// Scripts, styles and fetches from this server only; never framed.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' blob: data:; \
      object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+fn page_headers() -> SetHeader {
+    SetHeader::new()
+        .overriding("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        .overriding("X-Content-Type-Options", "nosniff")
+        .overriding("Referrer-Policy", "no-referrer")
+        .overriding("Cache-Control", "no-cache")
+}
+
 /// Serves the console's files, `index.html` at `/console/`.
 pub fn endpoint() -> impl Endpoint {
-    EmbeddedFilesEndpoint::<Assets>::new().with(
-        SetHeader::new()
-            .overriding("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-            .overriding("X-Content-Type-Options", "nosniff")
-            .overriding("Referrer-Policy", "no-referrer")
-            .overriding("Cache-Control", "no-cache"),
-    )
+    EmbeddedFilesEndpoint::<Assets>::new().with(page_headers())
+}
+
+/// Serves the certificate check page at `/verify/?id=<certificate id>`.
+pub fn verify_endpoint() -> impl Endpoint {
+    EmbeddedFilesEndpoint::<VerifyPage>::new().with(page_headers())
+}
+
+/// Where a browser that opens a certificate's verification URL (printed
+/// on the PDF and in its QR code) is sent: the readable page, instead of
+/// the JSON that programs get. Only a request that asks for HTML by name
+/// is redirected.
+pub fn browser_verification(req: &Request) -> Option<Response> {
+    if req.method() != Method::GET {
+        return None;
+    }
+    let id = req
+        .uri()
+        .path()
+        .strip_prefix("/v1/certificates/")?
+        .strip_suffix("/verify")?;
+    let id = uuid::Uuid::parse_str(id).ok()?;
+    let accept = req.headers().get(header::ACCEPT)?.to_str().ok()?;
+    let wants_html = accept
+        .split(',')
+        .any(|media| media.split(';').next().map(str::trim) == Some("text/html"));
+    wants_html.then(|| Redirect::see_other(format!("/verify/?id={id}")).into_response())
 }

@@ -310,3 +310,50 @@ fn the_spec_publishes_the_pdf_path_with_its_suffix_and_public_operations_without
         );
     }
 }
+
+#[tokio::test]
+async fn a_browser_opening_the_verification_url_gets_the_readable_page() {
+    let app = app().await;
+    let (_, certificate) = issued(&app).await;
+    let url = certificate["verification_url"].as_str().expect("url");
+    let id = certificate["certificate_id"].as_str().expect("id");
+    let path = url
+        .split_once("/v1/")
+        .map(|(_, rest)| format!("/v1/{rest}"))
+        .expect("path");
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let opened = browser
+        .get(app.url(&path))
+        .header("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status(), StatusCode::SEE_OTHER);
+    let location = opened.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(location, format!("/verify/?id={id}"));
+    let page = browser.get(app.url(&location)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(page.text().await.unwrap().contains("verify.js"));
+
+    // Programs, and anyone not asking for HTML, still get the JSON.
+    for accept in ["application/json", "*/*"] {
+        let json = browser
+            .get(app.url(&path))
+            .header("Accept", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(json.status(), StatusCode::OK, "{accept}");
+        let verdict: Value = json.json().await.unwrap();
+        assert_eq!(verdict["valid"], true);
+    }
+}

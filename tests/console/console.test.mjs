@@ -69,13 +69,15 @@ async function token(email) {
   return (await json("POST", "/v1/auth/login", { email, password })).access_token;
 }
 
-/** Two contributors answer every task they are handed, disagreeing on each. */
+/** Two contributors answer every task they are handed, disagreeing on each; answers their tokens. */
 async function staffAnswer(tag) {
+  const tokens = [];
   for (const [n, decision] of [[1, "include"], [2, "exclude"]]) {
     const email = `staff${n}-${tag}@trust.nhs.uk`;
     await register(email);
     const access = await token(email);
     const session = await json("POST", "/v1/sessions", { minutes: 10 }, access);
+    shift((await json("GET", "/v1/me", undefined, access)).id, "lease");
     const answers = session.tasks.map((task) => ({
       client_id: crypto.randomUUID(),
       task_id: task.task_id,
@@ -83,7 +85,35 @@ async function staffAnswer(tag) {
       seconds_spent: 20,
     }));
     await json("POST", "/v1/answers", { answers }, access);
+    tokens.push(access);
   }
+  return tokens;
+}
+
+// Time travel for one account, as the API tests do it
+// (tests/api/credits/support.rs): credit is earned for time actually spent
+// on leased work, and certificates cover finished days only.
+const SHIFT = `
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("PRAGMA busy_timeout = 5000")
+account, what = sys.argv[2], sys.argv[3]
+db.execute("BEGIN IMMEDIATE")
+if what == "lease":
+    db.execute("UPDATE leases SET leased_at = leased_at - 900000 WHERE contributor_id = ?", (account,))
+    db.execute("UPDATE sessions SET started_at = started_at - 900000 WHERE contributor_id = ?", (account,))
+else:
+    guard = db.execute("SELECT sql FROM sqlite_master WHERE name = 'credit_ledger_append_only'").fetchone()[0]
+    db.execute("DROP TRIGGER credit_ledger_append_only")
+    for table in ("credit_ledger", "answers"):
+        db.execute(f"UPDATE {table} SET created_at = created_at - 86400000 WHERE contributor_id = ?", (account,))
+    db.execute(guard)
+db.execute("COMMIT")
+`;
+
+/** `lease`: the account's leases began 15 minutes ago; `credits`: its credit moves back a day. */
+function shift(account, what) {
+  execFileSync("python3", ["-c", SHIFT, join(process.env.TESSERA_DATA_DIR, "tessera.db"), account, what]);
 }
 
 let browser;
@@ -181,7 +211,7 @@ for (const [size, viewport] of SIZES) {
       assert.match(await page.getByRole("status").innerText(), /4 tasks stored/);
       await check("6-upload-stored");
 
-      await staffAnswer(size);
+      const [staff] = await staffAnswer(size);
       await page.getByRole("link", { name: "Open the batch" }).click();
       await page.getByRole("heading", { level: 1, name: "Search 1" }).waitFor();
       const progress = await page.getByRole("img").first().getAttribute("aria-label");
@@ -218,6 +248,21 @@ for (const [size, viewport] of SIZES) {
       assert.equal(records.length, 1, ris);
       assert.match(ris, /^KW {2}- tessera:include\r$/m);
       assert.match(ris, /^TI {2}- .+\r$/m);
+
+      // The staff member's certificate, checked as an appraiser would: by
+      // opening its verification URL in the browser. Certificates cover
+      // finished days, so today's credit is first moved to yesterday.
+      const me = await json("GET", "/v1/me", undefined, staff);
+      shift(me.id, "credits");
+      const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+      const certificate = await json("POST", "/v1/me/certificates", { from: yesterday, to: yesterday }, staff);
+      const path = new URL(certificate.verification_url).pathname;
+      await page.goto(`${api}${path}`);
+      await page.getByRole("heading", { level: 1, name: "Certificate check" }).waitFor();
+      assert.match(page.url(), /\/verify\/\?id=/);
+      assert.match(await page.getByRole("status").innerText(), /Genuine/);
+      assert.match(await page.locator("main").innerText(), /Test Person/);
+      await check("11-certificate-check");
       assert.deepEqual(pageErrors, []);
     });
   });

@@ -539,7 +539,9 @@ export interface paths {
          * Check a certificate. Public: no account needed. Says whether it is
          *     genuine (the signature matches its content under Tessera's key and
          *     the stored certificate is unaltered), whether it was revoked, and
-         *     what it says. `valid` is the one field an appraiser needs.
+         *     what it says. `valid` is the one field an appraiser needs. A browser
+         *     (a request whose `Accept` names `text/html`, as when the QR code is
+         *     scanned) is sent with 303 to the readable page `/verify/?id={id}`.
          */
         get: operations["verify_certificate"];
         put?: never;
