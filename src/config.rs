@@ -19,9 +19,16 @@ pub struct Settings {
     /// Database name (`TESSERA_MONGODB_DATABASE`); unset means the URI's
     /// default database, else `tessera`.
     pub mongodb_database: Option<String>,
-    /// Ed25519 key file for tokens and certificates (`TESSERA_SIGNING_KEY`);
-    /// unset means `<data_dir>/signing.key`, generated at first start.
+    /// Ed25519 key file for access tokens (`TESSERA_SIGNING_KEY`); unset
+    /// means `<data_dir>/signing.key`, generated at first start.
     pub signing_key: Option<PathBuf>,
+    /// Ed25519 key file new certificates are signed with
+    /// (`TESSERA_CERTIFICATE_KEY`); unset means `<data_dir>/certificate.key`.
+    pub certificate_key: Option<PathBuf>,
+    /// Directory of retired certificate public keys, which still verify
+    /// (`TESSERA_RETIRED_CERTIFICATE_KEYS`); unset means
+    /// `<data_dir>/retired-certificate-keys`.
+    pub retired_certificate_keys: Option<PathBuf>,
     /// Lifetime of access tokens (`TESSERA_ACCESS_TOKEN_SECONDS`, default 15 minutes).
     pub access_token_ttl: Duration,
     /// Lifetime of refresh tokens (`TESSERA_REFRESH_TOKEN_SECONDS`, default 30 days).
@@ -118,6 +125,8 @@ impl Settings {
             mongodb_uri: get("TESSERA_MONGODB_URI"),
             mongodb_database: get("TESSERA_MONGODB_DATABASE"),
             signing_key: get("TESSERA_SIGNING_KEY").map(PathBuf::from),
+            certificate_key: get("TESSERA_CERTIFICATE_KEY").map(PathBuf::from),
+            retired_certificate_keys: get("TESSERA_RETIRED_CERTIFICATE_KEYS").map(PathBuf::from),
             access_token_ttl: seconds("TESSERA_ACCESS_TOKEN_SECONDS", 15 * 60)?,
             refresh_token_ttl: seconds("TESSERA_REFRESH_TOKEN_SECONDS", 30 * 24 * 3600)?,
             login_attempts: parse_or(get("TESSERA_LOGIN_ATTEMPTS"), "TESSERA_LOGIN_ATTEMPTS", 10)?,
@@ -200,6 +209,20 @@ impl Settings {
             .clone()
             .unwrap_or_else(|| self.data_dir.join("signing.key"))
     }
+
+    /// Where the certificate keys live.
+    pub fn certificate_key_paths(&self) -> crate::security::certificate_keys::KeyPaths {
+        crate::security::certificate_keys::KeyPaths {
+            current: self
+                .certificate_key
+                .clone()
+                .unwrap_or_else(|| self.data_dir.join("certificate.key")),
+            retired: self
+                .retired_certificate_keys
+                .clone()
+                .unwrap_or_else(|| self.data_dir.join("retired-certificate-keys")),
+        }
+    }
 }
 
 fn default_bind() -> SocketAddr {
@@ -235,6 +258,8 @@ impl std::fmt::Debug for Settings {
             )
             .field("mongodb_database", &self.mongodb_database)
             .field("signing_key", &self.signing_key)
+            .field("certificate_key", &self.certificate_key)
+            .field("retired_certificate_keys", &self.retired_certificate_keys)
             .field("access_token_ttl", &self.access_token_ttl)
             .field("refresh_token_ttl", &self.refresh_token_ttl)
             .field("public_url", &self.public_url)

@@ -38,6 +38,11 @@ enum Command {
         #[command(subcommand)]
         command: tessera::admin_cli::AdminCommand,
     },
+    /// Manage the certificate signing key: `tessera certificate-key rotate`.
+    CertificateKey {
+        #[command(subcommand)]
+        command: CertificateKeyCommand,
+    },
     /// Print the OpenAPI document.
     Openapi,
     /// Exit 0 when the local server answers /healthz (for container health checks).
@@ -73,12 +78,22 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum CertificateKeyCommand {
+    /// Retire the current key (certificates it signed still verify) and
+    /// make a new one for new certificates; restart the server to use it.
+    Rotate,
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Serve { demo } => serve(demo).await,
         Command::Admin { command } => admin(command).await,
+        Command::CertificateKey {
+            command: CertificateKeyCommand::Rotate,
+        } => rotate_certificate_key(),
         Command::Openapi => {
             print!("{}", tessera::api::spec_json());
             Ok(())
@@ -132,6 +147,17 @@ async fn serve(demo: bool) -> anyhow::Result<()> {
 async fn admin(command: tessera::admin_cli::AdminCommand) -> anyhow::Result<()> {
     let settings = Settings::from_env()?;
     println!("{}", tessera::admin_cli::run(command, &settings).await?);
+    Ok(())
+}
+
+fn rotate_certificate_key() -> anyhow::Result<()> {
+    let settings = Settings::from_env()?;
+    let (old, new) =
+        tessera::security::certificate_keys::rotate(&settings.certificate_key_paths())?;
+    println!(
+        "Retired certificate key {old}: certificates it signed still verify. \
+         New certificates will be signed with {new} once the server restarts."
+    );
     Ok(())
 }
 

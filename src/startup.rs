@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 
 use crate::api::{self, state::AppState};
 use crate::config::Settings;
+use crate::security::certificate_keys::CertificateKeys;
 use crate::security::{hash_pool::HashPool, keys, ratelimit::RateLimiter, tokens::TokenService};
 use crate::store::{self, Store};
 
@@ -29,6 +30,10 @@ impl Application {
         let store = store::open(&settings).await?;
         let signing_key = keys::load_or_generate(&settings.signing_key_path())?;
         let tokens = Arc::new(TokenService::new(&signing_key, settings.access_token_ttl)?);
+        // A store with data may hold certificates signed with the token key.
+        let legacy = (!store.is_empty().await?).then(|| signing_key.verifying_key());
+        let certificate_keys =
+            CertificateKeys::open(&settings.certificate_key_paths(), legacy.as_ref())?;
         crate::serve::raise_open_file_limit();
         let listener = TcpListener::bind(settings.bind)
             .await
@@ -48,7 +53,7 @@ impl Application {
             );
         }
         let state = Arc::new(AppState {
-            signing_key,
+            certificate_keys,
             pseudonym_key,
             kind_settings: Default::default(),
             accounts: api::auth::AccountCache::new(settings.account_cache_ttl),

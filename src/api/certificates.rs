@@ -25,8 +25,8 @@ use super::state::{AppState, SharedState};
 use super::tags::ApiTags;
 use crate::domain::account::{Role, bounded_text};
 use crate::domain::certificate::{
-    CertificateContent, CertificateInput, Period, QualityIndicators, SignedCertificate, key_id,
-    render_pdf, sign,
+    CertificateContent, CertificateInput, Period, QualityIndicators, SignedCertificate, render_pdf,
+    sign,
 };
 use crate::domain::credits::{
     DateRange, RecordCheck, activity_rows, certificate_contributor, certificate_period,
@@ -69,16 +69,11 @@ pub enum PublicKeysResponse {
     Ok(Json<PublicKeysView>),
 }
 
-fn certificate_key_id(state: &AppState) -> String {
-    key_id(&state.signing_key.verifying_key())
-}
-
-/// Reads a stored certificate back and checks it against the known keys.
+/// Reads a stored certificate back and checks it against every key that
+/// has signed certificates, current or retired.
 fn check_stored(state: &AppState, record: &StoredCertificate) -> RecordCheck {
-    let current = state.signing_key.verifying_key();
-    let current_id = key_id(&current);
     check_record(record.signed.as_bytes(), |id| {
-        (id == current_id).then_some(current)
+        state.certificate_keys.lookup(id)
     })
 }
 
@@ -158,8 +153,8 @@ impl CertificatesApi {
             verification_url: format!("{}/v1/certificates/{id}/verify", state.settings.public_url),
         })
         .map_err(ApiError::internal)?;
-        let signed = sign(&content, &state.signing_key, &certificate_key_id(&state))
-            .map_err(ApiError::internal)?;
+        let (key, key_id) = state.certificate_keys.signer();
+        let signed = sign(&content, key, key_id).map_err(ApiError::internal)?;
         state
             .store
             .insert_certificate(&StoredCertificate {
@@ -240,23 +235,28 @@ impl CertificatesApi {
         ))))
     }
 
-    /// The public keys certificates are signed with, to verify them offline.
-    /// Public: no account needed. A certificate's signature is Ed25519 over
-    /// its `content` as compact JSON, under the key whose id it names.
+    /// The public keys certificates are signed with, to verify them offline:
+    /// the current key and every retired one. Public: no account needed. A
+    /// certificate's signature is Ed25519 over its `content` as compact
+    /// JSON, under the key whose id it names.
     #[oai(
         path = "/v1/certificates/public-key",
         method = "get",
         operation_id = "get_certificate_public_key"
     )]
     async fn public_key(&self, state: Data<&SharedState>) -> Result<PublicKeysResponse, ApiError> {
-        let key = state.signing_key.verifying_key();
-        Ok(PublicKeysResponse::Ok(Json(PublicKeysView {
-            keys: vec![PublicKeyView {
-                key_id: key_id(&key),
+        let keys = state
+            .certificate_keys
+            .public_keys()
+            .into_iter()
+            .map(|(key_id, key, current)| PublicKeyView {
+                key_id,
                 algorithm: ALGORITHM.to_owned(),
                 public_key: BASE64.encode(key.as_bytes()),
-            }],
-        })))
+                current,
+            })
+            .collect();
+        Ok(PublicKeysResponse::Ok(Json(PublicKeysView { keys })))
     }
 
     /// Withdraw a certificate, for example one issued for the wrong dates.

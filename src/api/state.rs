@@ -30,7 +30,8 @@ pub struct AppState {
     pub upload_limiter: RateLimiter,
     /// Signs contribution certificates: the service's Ed25519 key, the one
     /// that also signs access tokens, published at `/v1/certificates/public-key`.
-    pub signing_key: ed25519_dalek::SigningKey,
+    /// Signs new certificates and verifies every certificate ever issued.
+    pub certificate_keys: crate::security::certificate_keys::CertificateKeys,
     /// Keys the per-project contributor pseudonyms in exports.
     pub pseudonym_key: [u8; 32],
     /// A batch's kind settings never change after upload, so the answer path

@@ -1,6 +1,7 @@
-//! The service's Ed25519 signing key: it signs access tokens and
-//! certificates. Read from `TESSERA_SIGNING_KEY`, or generated into the data
-//! directory at first start and kept, so tokens survive a restart.
+//! Ed25519 key files: the service's token signing key (`TESSERA_SIGNING_KEY`)
+//! and the certificate keys (`security::certificate_keys`). Each is read
+//! from its configured path, or generated there at first start and kept, so
+//! tokens and certificates survive a restart.
 
 use std::io::Write;
 use std::path::Path;

@@ -1,5 +1,6 @@
 //! Keys, tokens, password hashes and rate limits.
 
+pub mod certificate_keys;
 pub mod client_address;
 pub mod hash_pool;
 pub mod keys;

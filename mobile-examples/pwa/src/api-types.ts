@@ -560,9 +560,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The public keys certificates are signed with, to verify them offline.
-         *     Public: no account needed. A certificate's signature is Ed25519 over
-         *     its `content` as compact JSON, under the key whose id it names.
+         * The public keys certificates are signed with, to verify them offline:
+         *     the current key and every retired one. Public: no account needed. A
+         *     certificate's signature is Ed25519 over its `content` as compact
+         *     JSON, under the key whose id it names.
          */
         get: operations["get_certificate_public_key"];
         put?: never;
@@ -1632,6 +1633,11 @@ export interface components {
             algorithm: string;
             /** @description The 32-byte raw public key, standard base64. */
             public_key: string;
+            /**
+             * @description True for the key that signs new certificates; retired keys are
+             *     listed because certificates they signed remain genuine.
+             */
+            current: boolean;
         };
         /**
          * PublicKeysView

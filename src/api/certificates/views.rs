@@ -163,6 +163,9 @@ pub struct PublicKeyView {
     pub algorithm: String,
     /// The 32-byte raw public key, standard base64.
     pub public_key: String,
+    /// True for the key that signs new certificates; retired keys are
+    /// listed because certificates they signed remain genuine.
+    pub current: bool,
 }
 
 /// The keys to verify certificates offline with.

@@ -1,0 +1,217 @@
+//! The keys certificates are signed with, kept apart from the token key so
+//! that rotating either never voids a certificate already issued.
+//!
+//! - The **current** key (`TESSERA_CERTIFICATE_KEY`, by default
+//!   `<data dir>/certificate.key`, 32-byte seed as hex) signs new
+//!   certificates; it is generated at first start.
+//! - **Retired** keys are public keys only, one file `<key id>.pub` (the
+//!   32 bytes as base64) each in `TESSERA_RETIRED_CERTIFICATE_KEYS` (by
+//!   default `<data dir>/retired-certificate-keys`). Certificates signed with
+//!   them still verify, years later; nothing can be signed with them.
+//! - `tessera certificate-key rotate` retires the current key and makes a
+//!   new one; a running server picks the change up when it restarts.
+//!
+//! Earlier versions signed certificates with the token key. When the
+//! certificate key is first created on a store that already holds data,
+//! the token key's public half is retired, so those certificates still
+//! verify and the token key can then be rotated freely.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use ed25519_dalek::{SigningKey, VerifyingKey};
+
+use super::keys::{self, key_id};
+
+/// The current signing key and every retired public key.
+pub struct CertificateKeys {
+    current: SigningKey,
+    current_id: String,
+    retired: Vec<(String, VerifyingKey)>,
+}
+
+/// Where the keys live.
+#[derive(Debug, Clone)]
+pub struct KeyPaths {
+    pub current: PathBuf,
+    pub retired: PathBuf,
+}
+
+impl CertificateKeys {
+    /// Loads the keys, creating the current one if there is none. `legacy`
+    /// is retired when the current key is created (see the module docs).
+    pub fn open(paths: &KeyPaths, legacy: Option<&VerifyingKey>) -> anyhow::Result<Self> {
+        let created = !paths.current.exists();
+        let current = keys::load_or_generate(&paths.current)?;
+        if created && let Some(legacy) = legacy {
+            retire(&paths.retired, legacy)?;
+            tracing::info!(key_id = %key_id(legacy), "the token key's public half now verifies earlier certificates");
+        }
+        let retired = read_retired(&paths.retired)?;
+        Ok(Self {
+            current_id: key_id(&current.verifying_key()),
+            current,
+            retired,
+        })
+    }
+
+    /// The key new certificates are signed with, and its id.
+    pub fn signer(&self) -> (&SigningKey, &str) {
+        (&self.current, &self.current_id)
+    }
+
+    /// The public key with this id, current or retired.
+    pub fn lookup(&self, id: &str) -> Option<VerifyingKey> {
+        if id == self.current_id {
+            return Some(self.current.verifying_key());
+        }
+        self.retired
+            .iter()
+            .find(|(retired, _)| retired == id)
+            .map(|(_, key)| *key)
+    }
+
+    /// Every public key with its id, the current one first and marked so.
+    pub fn public_keys(&self) -> Vec<(String, VerifyingKey, bool)> {
+        let mut all = vec![(self.current_id.clone(), self.current.verifying_key(), true)];
+        all.extend(
+            self.retired
+                .iter()
+                .map(|(id, key)| (id.clone(), *key, false)),
+        );
+        all
+    }
+}
+
+/// Retires the current key and creates a new one; returns both ids.
+pub fn rotate(paths: &KeyPaths) -> anyhow::Result<(String, String)> {
+    let old = keys::load_or_generate(&paths.current)?.verifying_key();
+    retire(&paths.retired, &old)?;
+    let replaced = paths.current.with_extension("key.retired");
+    std::fs::rename(&paths.current, &replaced)
+        .with_context(|| format!("moving {} aside", paths.current.display()))?;
+    let new = keys::load_or_generate(&paths.current)?.verifying_key();
+    std::fs::remove_file(&replaced)
+        .with_context(|| format!("removing the retired seed {}", replaced.display()))?;
+    Ok((key_id(&old), key_id(&new)))
+}
+
+/// Writes `key`'s public half into the retired directory (once).
+fn retire(dir: &Path, key: &VerifyingKey) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join(format!("{}.pub", key_id(key)));
+    if !path.exists() {
+        std::fs::write(&path, BASE64.encode(key.as_bytes()))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Every `*.pub` file of the directory; a file that is not a public key
+/// whose id matches its name stops the start, rather than silently making
+/// certificates fail to verify.
+fn read_retired(dir: &Path) -> anyhow::Result<Vec<(String, VerifyingKey)>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => return Err(err).with_context(|| format!("reading {}", dir.display())),
+    };
+    let mut retired = Vec::new();
+    for entry in entries {
+        let path = entry?.path();
+        let Some(name) = path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .and_then(|name| name.strip_suffix(".pub"))
+        else {
+            continue;
+        };
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        let bytes: [u8; 32] = BASE64
+            .decode(text.trim())
+            .ok()
+            .and_then(|bytes| bytes.try_into().ok())
+            .with_context(|| {
+                format!(
+                    "{} must hold a 32-byte public key as base64",
+                    path.display()
+                )
+            })?;
+        let key = VerifyingKey::from_bytes(&bytes)
+            .with_context(|| format!("{} is not an Ed25519 public key", path.display()))?;
+        anyhow::ensure!(
+            key_id(&key) == name,
+            "{} holds the key {}, not {name}",
+            path.display(),
+            key_id(&key)
+        );
+        retired.push((name.to_owned(), key));
+    }
+    retired.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(retired)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(dir: &Path) -> KeyPaths {
+        KeyPaths {
+            current: dir.join("certificate.key"),
+            retired: dir.join("retired"),
+        }
+    }
+
+    #[test]
+    fn a_rotated_key_still_verifies_and_the_new_one_signs() {
+        let dir = tempfile::tempdir().unwrap();
+        let before = CertificateKeys::open(&paths(dir.path()), None).unwrap();
+        let (_, old_id) = before.signer();
+        let old_id = old_id.to_owned();
+        let (retired_id, new_id) = rotate(&paths(dir.path())).unwrap();
+        assert_eq!(retired_id, old_id);
+        assert_ne!(new_id, old_id);
+        let after = CertificateKeys::open(&paths(dir.path()), None).unwrap();
+        assert_eq!(after.signer().1, new_id);
+        assert_eq!(after.lookup(&old_id), before.lookup(&old_id));
+        assert!(after.lookup("0000000000000000").is_none());
+        let listed: Vec<bool> = after.public_keys().iter().map(|k| k.2).collect();
+        assert_eq!(listed, [true, false]);
+    }
+
+    #[test]
+    fn the_token_key_is_retired_only_when_the_certificate_key_is_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let legacy = SigningKey::from_bytes(&[9; 32]).verifying_key();
+        let keys = CertificateKeys::open(&paths(dir.path()), Some(&legacy)).unwrap();
+        assert_eq!(keys.lookup(&key_id(&legacy)), Some(legacy));
+        assert_ne!(keys.signer().1, key_id(&legacy));
+
+        let other = tempfile::tempdir().unwrap();
+        CertificateKeys::open(&paths(other.path()), None).unwrap();
+        let later = CertificateKeys::open(&paths(other.path()), Some(&legacy)).unwrap();
+        assert!(
+            later.lookup(&key_id(&legacy)).is_none(),
+            "an existing key is never joined by the token key"
+        );
+    }
+
+    #[test]
+    fn a_retired_file_under_the_wrong_name_stops_the_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = SigningKey::from_bytes(&[3; 32]).verifying_key();
+        std::fs::create_dir_all(dir.path().join("retired")).unwrap();
+        std::fs::write(
+            dir.path().join("retired/aaaaaaaaaaaaaaaa.pub"),
+            BASE64.encode(key.as_bytes()),
+        )
+        .unwrap();
+        let err = CertificateKeys::open(&paths(dir.path()), None)
+            .err()
+            .expect("refused");
+        assert!(err.to_string().contains("not aaaaaaaaaaaaaaaa"), "{err}");
+    }
+}
