@@ -28,6 +28,7 @@ use crate::domain::certificate::{
     CertificateContent, CertificateInput, Period, QualityIndicators, SignedCertificate, render_pdf,
     sign,
 };
+use crate::domain::credits::erased::{ErasedCertificate, erased};
 use crate::domain::credits::{
     DateRange, RecordCheck, activity_rows, certificate_contributor, certificate_period,
     check_record, has_credited_time, no_overlap, record_text, tally,
@@ -75,6 +76,25 @@ fn check_stored(state: &AppState, record: &StoredCertificate) -> RecordCheck {
     check_record(record.signed.as_bytes(), |id| {
         state.certificate_keys.lookup(id)
     })
+}
+
+/// What stays of a person's certificates when they erase their account:
+/// each one's nameless trace, as checked now.
+pub async fn erasure_traces(
+    state: &SharedState,
+    contributor: Uuid,
+) -> Result<Vec<ErasedCertificate>, ApiError> {
+    let now = Utc::now();
+    Ok(state
+        .store
+        .certificates_of(contributor)
+        .await?
+        .into_iter()
+        .filter_map(|record| {
+            let check = check_stored(state, &record);
+            erased(&check, record.revoked_at, record.revoke_reason, now)
+        })
+        .collect())
 }
 
 fn no_such_certificate() -> ApiError {
@@ -228,7 +248,17 @@ impl CertificatesApi {
         /// The certificate's id, as printed on it.
         certificate_id: Path<Uuid>,
     ) -> Result<VerificationResponse, ApiError> {
-        let record = stored(&state, certificate_id.0).await?;
+        let Some(record) = state.store.certificate(certificate_id.0).await? else {
+            // Its holder erased their account: what stays still answers.
+            let trace = state
+                .store
+                .erased_certificate(certificate_id.0)
+                .await?
+                .ok_or_else(no_such_certificate)?;
+            return Ok(VerificationResponse::Ok(Json(VerificationView::erased(
+                &trace,
+            ))));
+        };
         let check = check_stored(&state, &record);
         Ok(VerificationResponse::Ok(Json(VerificationView::new(
             &record, &check,

@@ -137,7 +137,11 @@ impl MeApi {
         state: Data<&SharedState>,
         caller: Caller,
     ) -> Result<EraseResponse, ApiError> {
-        let erased = state.store.erase_account(caller.account_id()).await?;
+        let traces = super::certificates::erasure_traces(&state, caller.account_id()).await?;
+        let erased = state
+            .store
+            .erase_account(caller.account_id(), &traces)
+            .await?;
         // Its tokens stop working with the very next request.
         state.accounts.forget(caller.account_id());
         if erased {

@@ -5,6 +5,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::{Account, StoreResult};
+use crate::domain::credits::erased::ErasedCertificate;
 
 /// One answer as its author sees it in an export.
 #[derive(Debug, Clone)]
@@ -30,8 +31,17 @@ pub trait PrivacyStore {
     async fn personal_data(&self, account_id: Uuid) -> StoreResult<Option<PersonalData>>;
 
     /// Deletes the account, its tokens, leases and certificates (which carry
-    /// the name). Answers and ledger rows stay as research data: they keep
-    /// only the account's random id, which nothing links to a person any
-    /// more. False when there was no such account.
-    async fn erase_account(&self, account_id: Uuid) -> StoreResult<bool>;
+    /// the name), keeping in the same transaction the nameless `traces` of
+    /// those certificates so that they can still be checked. Answers and
+    /// ledger rows stay as research data: they keep only the account's
+    /// random id, which nothing links to a person any more. False when
+    /// there was no such account (and nothing is written).
+    async fn erase_account(
+        &self,
+        account_id: Uuid,
+        traces: &[ErasedCertificate],
+    ) -> StoreResult<bool>;
+
+    /// The trace of a certificate whose holder erased their account.
+    async fn erased_certificate(&self, id: Uuid) -> StoreResult<Option<ErasedCertificate>>;
 }

@@ -10,6 +10,7 @@ use tessera::config::Settings;
 use tessera::domain::account::{Email, Role, StaffGroup};
 use tessera::domain::admission::Refusal;
 use tessera::domain::consensus::TaskState;
+use tessera::domain::credits::erased::ErasedCertificate;
 use tessera::domain::kinds::{KindSettings, TaskKind, Vote};
 use tessera::domain::policy::BatchPolicy;
 use tessera::domain::project::{Audience, WorkStatus};
@@ -112,6 +113,49 @@ async fn roles_are_replaced_and_unknown_accounts_are_none() {
         assert!(
             store
                 .set_roles(Uuid::new_v4(), &[Role::Admin])
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_erasure_keeps_the_certificate_traces_and_an_unknown_account_writes_none() {
+    for (store, _dir) in stores().await {
+        let ada = account("ada@nhs.net");
+        store.create_account(&ada, "hash").await.unwrap();
+        let trace = |id: Uuid| ErasedCertificate {
+            certificate_id: id,
+            issued_at: Utc::now(),
+            period_from: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            period_to: chrono::NaiveDate::from_ymd_opt(2026, 1, 31).unwrap(),
+            credited_seconds: 360,
+            answers: 3,
+            key_id: "0011223344556677".into(),
+            signature_b64: "c2ln".into(),
+            content_sha256: "ab".repeat(32),
+            genuine: true,
+            revoked_at: None,
+            revoke_reason: None,
+            erased_at: Utc::now(),
+        };
+        let kept = trace(Uuid::new_v4());
+        assert!(store.erase_account(ada.id, &[kept.clone()]).await.unwrap());
+        assert!(store.account(ada.id).await.unwrap().is_none());
+        let read = store.erased_certificate(kept.certificate_id).await.unwrap();
+        assert_eq!(read.map(|t| t.content_sha256), Some(kept.content_sha256));
+
+        let stray = trace(Uuid::new_v4());
+        assert!(
+            !store
+                .erase_account(Uuid::new_v4(), &[stray.clone()])
+                .await
+                .unwrap()
+        );
+        assert!(
+            store
+                .erased_certificate(stray.certificate_id)
                 .await
                 .unwrap()
                 .is_none()

@@ -6,6 +6,7 @@ mod admin_cli;
 mod authz;
 mod batches;
 mod bounds;
+mod certificate_erasure;
 mod certificate_keys;
 mod certificates;
 mod claims;

@@ -1957,10 +1957,21 @@ export interface components {
             /** @description The signature, standard base64, for checking offline. */
             signature?: string;
             /**
-             * @description The content as stored (see `CertificateView.content`); absent only
-             *     when the stored certificate can no longer be read at all.
+             * @description The content as stored (see `CertificateView.content`); absent when
+             *     the holder has erased their account (see `holder_erased`) or the
+             *     stored certificate can no longer be read at all.
              */
             content?: unknown;
+            /**
+             * @description True when the holder has since erased their account: Tessera keeps
+             *     no name, only the dates, hours, signature and `content_sha256`.
+             */
+            holder_erased: boolean;
+            /**
+             * @description For an erased holder: SHA-256 (hex) of the signed content as compact
+             *     JSON, so a copy of the certificate can be matched exactly offline.
+             */
+            content_sha256?: string;
         };
         /**
          * @description Where a project (or a batch) is in its life. Only `live` work is handed out.

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::domain::certificate::{SignedCertificate, format_hours};
 use crate::domain::credits::RecordCheck;
+use crate::domain::credits::erased::ErasedCertificate;
 use crate::store::StoredCertificate;
 
 /// The signature algorithm of every certificate.
@@ -101,10 +102,18 @@ pub struct VerificationView {
     /// The signature, standard base64, for checking offline.
     #[oai(skip_serializing_if_is_none)]
     signature: Option<String>,
-    /// The content as stored (see `CertificateView.content`); absent only
-    /// when the stored certificate can no longer be read at all.
+    /// The content as stored (see `CertificateView.content`); absent when
+    /// the holder has erased their account (see `holder_erased`) or the
+    /// stored certificate can no longer be read at all.
     #[oai(skip_serializing_if_is_none)]
     content: Option<serde_json::Value>,
+    /// True when the holder has since erased their account: Tessera keeps
+    /// no name, only the dates, hours, signature and `content_sha256`.
+    holder_erased: bool,
+    /// For an erased holder: SHA-256 (hex) of the signed content as compact
+    /// JSON, so a copy of the certificate can be matched exactly offline.
+    #[oai(skip_serializing_if_is_none)]
+    content_sha256: Option<String>,
 }
 
 fn summary(check: &RecordCheck, record: &StoredCertificate) -> String {
@@ -149,6 +158,48 @@ impl VerificationView {
             key_id: signed.map(|s| s.key_id.clone()),
             signature: signed.map(|s| s.signature_b64.clone()),
             content: signed.and_then(|s| serde_json::to_value(&s.content).ok()),
+            holder_erased: false,
+            content_sha256: None,
+        }
+    }
+
+    /// The verdict on a certificate whose holder erased their account.
+    pub fn erased(trace: &ErasedCertificate) -> Self {
+        let day = |date: NaiveDate| date.format("%-d %B %Y").to_string();
+        let summary = match (trace.revoked_at, trace.genuine) {
+            (Some(at), _) => format!(
+                "Revoked on {}: {}. Do not rely on this certificate.",
+                at.format("%-d %B %Y"),
+                trace.revoke_reason.as_deref().unwrap_or("no reason given")
+            ),
+            (None, true) => format!(
+                "Genuine: issued by Tessera on {} for {} credited hours between {} and {}. \
+                 The holder has since deleted their Tessera account, so their name is no \
+                 longer held: check that the certificate you were shown gives these dates \
+                 and hours.",
+                trace.issued_at.format("%-d %B %Y"),
+                format_hours(trace.credited_seconds),
+                day(trace.period_from),
+                day(trace.period_to),
+            ),
+            (None, false) => "Not genuine: this certificate did not verify when its holder's \
+                 account was erased. Do not rely on it."
+                .to_owned(),
+        };
+        Self {
+            certificate_id: trace.certificate_id,
+            valid: trace.genuine && trace.revoked_at.is_none(),
+            signature_valid: trace.genuine,
+            signature_check: if trace.genuine { "valid" } else { "altered" }.to_owned(),
+            summary,
+            revoked: trace.revoked_at.is_some(),
+            revoked_at: trace.revoked_at,
+            revoke_reason: trace.revoke_reason.clone(),
+            key_id: Some(trace.key_id.clone()),
+            signature: Some(trace.signature_b64.clone()),
+            content: None,
+            holder_erased: true,
+            content_sha256: Some(trace.content_sha256.clone()),
         }
     }
 }

@@ -78,6 +78,12 @@ async function show() {
         h("p", { class: "muted" }, `Certificate ${check.certificate_id}`),
         verdict(check),
         check.content ? details(check.content) : null,
+        check.holder_erased
+          ? h("section", { class: "card", "aria-labelledby": "erased-heading" },
+            h("h2", { id: "erased-heading" }, "The holder has deleted their account"),
+            h("p", {}, "Tessera no longer holds their name. The dates and hours above are what the certificate says; a copy of its signed content has this SHA-256 digest:"),
+            h("p", {}, h("code", { class: "digest" }, check.content_sha256)))
+          : null,
       ];
     }
   } catch {

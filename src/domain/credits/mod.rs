@@ -7,6 +7,7 @@
 //! certificate's period means the same to its holder and to an appraiser.
 
 mod agreement;
+pub mod erased;
 mod issue;
 mod record;
 mod streak;

@@ -32,6 +32,7 @@ pub mod names {
     pub const WORKER_MODELS: &str = "worker_models";
     pub const CREDIT_LEDGER: &str = "credit_ledger";
     pub const CERTIFICATES: &str = "certificates";
+    pub const ERASED_CERTIFICATES: &str = "erased_certificates";
 }
 
 /// An account, keyed by its id; `email` is unique.

@@ -1,11 +1,14 @@
 use futures_util::TryStreamExt;
-use mongodb::bson::doc;
+use mongodb::bson::{Document, doc};
 use uuid::Uuid;
 
 use super::MongoStore;
 use super::codec::{id, time, uuid};
 use super::documents::{CertificateDoc, names};
-use crate::store::{AccountStore, ExportedAnswer, PersonalData, PrivacyStore, StoreResult};
+use crate::domain::credits::erased::ErasedCertificate;
+use crate::store::{
+    AccountStore, ExportedAnswer, PersonalData, PrivacyStore, StoreError, StoreResult,
+};
 
 #[async_trait::async_trait]
 impl PrivacyStore for MongoStore {
@@ -46,8 +49,27 @@ impl PrivacyStore for MongoStore {
         }))
     }
 
-    async fn erase_account(&self, account_id: Uuid) -> StoreResult<bool> {
+    async fn erase_account(
+        &self,
+        account_id: Uuid,
+        traces: &[ErasedCertificate],
+    ) -> StoreResult<bool> {
         let me = id(account_id);
+        if self.accounts.find_one(doc! { "_id": me }).await?.is_none() {
+            return Ok(false);
+        }
+        // The traces are written first: an erasure cut short by a crash is
+        // finished by the person asking again, and never loses the evidence.
+        let erased = self.db.collection::<Document>(names::ERASED_CERTIFICATES);
+        for trace in traces {
+            erased
+                .update_one(
+                    doc! { "_id": id(trace.certificate_id) },
+                    doc! { "$setOnInsert": { "trace": serde_json::to_string(trace).map_err(|err| StoreError::Backend(anyhow::anyhow!("erased certificate trace: {err}")))? } },
+                )
+                .upsert(true)
+                .await?;
+        }
         self.refresh_tokens
             .delete_many(doc! { "account_id": me })
             .await?;
@@ -64,5 +86,22 @@ impl PrivacyStore for MongoStore {
             .await?;
         let deleted = self.accounts.delete_one(doc! { "_id": me }).await?;
         Ok(deleted.deleted_count == 1)
+    }
+
+    async fn erased_certificate(
+        &self,
+        certificate: Uuid,
+    ) -> StoreResult<Option<ErasedCertificate>> {
+        let found = self
+            .db
+            .collection::<Document>(names::ERASED_CERTIFICATES)
+            .find_one(doc! { "_id": id(certificate) })
+            .await?;
+        let Some(trace) = found.as_ref().and_then(|doc| doc.get_str("trace").ok()) else {
+            return Ok(None);
+        };
+        serde_json::from_str(trace)
+            .map(Some)
+            .map_err(|err| StoreError::Backend(anyhow::anyhow!("erased certificate trace: {err}")))
     }
 }

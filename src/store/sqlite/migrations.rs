@@ -211,6 +211,12 @@ const MIGRATIONS: &[&str] = &[
     "CREATE INDEX projects_by_owner ON projects (owner_id, created_at);",
     // 9: duplicates dropped at upload, for the PRISMA counts.
     "ALTER TABLE batches ADD COLUMN duplicates_dropped INTEGER NOT NULL DEFAULT 0;",
+    // 10: what stays of a certificate when its holder erases their account.
+    "CREATE TABLE erased_certificates (
+        id TEXT PRIMARY KEY,
+        trace TEXT NOT NULL,
+        erased_at INTEGER NOT NULL
+    );",
 ];
 
 /// Brings the schema up to date inside one transaction.

@@ -1,8 +1,9 @@
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use uuid::Uuid;
 
 use super::SqliteStore;
-use super::codec::{from_json, time, uuid};
+use super::codec::{from_json, json_text, time, uuid};
+use crate::domain::credits::erased::ErasedCertificate;
 use crate::store::{
     AccountStore, AnswerOutcome, ExportedAnswer, PersonalData, PrivacyStore, StoreResult,
 };
@@ -46,9 +47,32 @@ impl PrivacyStore for SqliteStore {
         .await
     }
 
-    async fn erase_account(&self, account_id: Uuid) -> StoreResult<bool> {
+    async fn erase_account(
+        &self,
+        account_id: Uuid,
+        traces: &[ErasedCertificate],
+    ) -> StoreResult<bool> {
+        let traces: Vec<(String, String)> = traces
+            .iter()
+            .map(|trace| Ok((trace.certificate_id.to_string(), json_text(trace)?)))
+            .collect::<StoreResult<_>>()?;
+        let erased_at = chrono::Utc::now().timestamp_millis();
         self.write(move |tx| {
             let me = account_id.to_string();
+            let exists: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM accounts WHERE id = ?1)",
+                params![me],
+                |row| row.get(0),
+            )?;
+            if !exists {
+                return Ok(false);
+            }
+            for (id, trace) in &traces {
+                tx.execute(
+                    "INSERT OR IGNORE INTO erased_certificates (id, trace, erased_at) VALUES (?1, ?2, ?3)",
+                    params![id, trace, erased_at],
+                )?;
+            }
             tx.execute(
                 "DELETE FROM refresh_tokens WHERE account_id = ?1",
                 params![me],
@@ -59,6 +83,20 @@ impl PrivacyStore for SqliteStore {
             )?;
             tx.execute("DELETE FROM leases WHERE contributor_id = ?1", params![me])?;
             Ok(tx.execute("DELETE FROM accounts WHERE id = ?1", params![me])? == 1)
+        })
+        .await
+    }
+
+    async fn erased_certificate(&self, id: Uuid) -> StoreResult<Option<ErasedCertificate>> {
+        self.read(move |conn| {
+            let trace: Option<String> = conn
+                .query_row(
+                    "SELECT trace FROM erased_certificates WHERE id = ?1",
+                    [id.to_string()],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            Ok(trace.map(|text| from_json(&text)).transpose()?)
         })
         .await
     }
