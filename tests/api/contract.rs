@@ -141,7 +141,12 @@ async fn an_erasure_keeps_the_certificate_traces_and_an_unknown_account_writes_n
             erased_at: Utc::now(),
         };
         let kept = trace(Uuid::new_v4());
-        assert!(store.erase_account(ada.id, &[kept.clone()]).await.unwrap());
+        assert!(
+            store
+                .erase_account(ada.id, std::slice::from_ref(&kept))
+                .await
+                .unwrap()
+        );
         assert!(store.account(ada.id).await.unwrap().is_none());
         let read = store.erased_certificate(kept.certificate_id).await.unwrap();
         assert_eq!(read.map(|t| t.content_sha256), Some(kept.content_sha256));
@@ -149,7 +154,7 @@ async fn an_erasure_keeps_the_certificate_traces_and_an_unknown_account_writes_n
         let stray = trace(Uuid::new_v4());
         assert!(
             !store
-                .erase_account(Uuid::new_v4(), &[stray.clone()])
+                .erase_account(Uuid::new_v4(), std::slice::from_ref(&stray))
                 .await
                 .unwrap()
         );
