@@ -90,9 +90,19 @@ pub struct BatchReport {
     answers_per_settled_task: Option<f64>,
     gold_accuracy: Option<f64>,
     contributors: Vec<ContributorQuality>,
+    /// Answers received per UTC day (days with none are left out), oldest
+    /// first: how the batch has progressed over time.
+    answers_by_day: Vec<DayCount>,
     /// Screening batches only: the PRISMA flow counts.
     #[oai(skip_serializing_if_is_none)]
     prisma: Option<PrismaCounts>,
+}
+
+/// Answers received on one day.
+#[derive(Object)]
+pub struct DayCount {
+    day: chrono::NaiveDate,
+    answers: u64,
 }
 
 /// How much contributors agree on one question, and what each figure covers.
@@ -300,6 +310,13 @@ impl QualityApi {
             TaskKind::Screening => Some(prisma_counts(&state, &batch).await?),
             _ => None,
         };
+        let answers_by_day = state
+            .store
+            .answers_by_day(batch.id)
+            .await?
+            .into_iter()
+            .map(|(day, answers)| DayCount { day, answers })
+            .collect();
         let key = state.pseudonym_key;
         let regular = counts.tasks - counts.gold_tasks;
         let done = counts.settled + counts.resolved;
@@ -323,6 +340,7 @@ impl QualityApi {
                     gold_total: p.gold_total,
                 })
                 .collect(),
+            answers_by_day,
             prisma,
         })))
     }

@@ -1,6 +1,7 @@
 //! What the quality engine reads and writes off the hot path: whole-batch
 //! votes for re-estimation, the resolver queue, and report inputs.
 
+use chrono::NaiveDate;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -41,6 +42,9 @@ pub struct EngagementRow {
 pub trait QualityStore {
     /// Every answer of the batch with its votes, and the gold tasks' votes.
     async fn batch_votes(&self, batch_id: Uuid) -> StoreResult<BatchVotes>;
+
+    /// Answers the batch received on each UTC day that had any, oldest first.
+    async fn answers_by_day(&self, batch_id: Uuid) -> StoreResult<Vec<(NaiveDate, u64)>>;
 
     /// Stores re-estimated contributor models and applies the new verdicts
     /// to tasks that are still open; settled, escalated and resolved tasks

@@ -1,4 +1,4 @@
-//! The PRISMA flow counts in a screening batch's report.
+//! The PRISMA flow counts and the answers per day in a screening batch's report.
 
 use reqwest::StatusCode;
 use serde_json::json;
@@ -65,6 +65,13 @@ async fn a_screening_report_counts_the_prisma_flow_without_calling_undecided_rec
             "unsure": 0,
             "awaiting_decision": 1
         }),
+        "{report}"
+    );
+    // Progress over time: today's two answers.
+    let today = chrono::Utc::now().date_naive().to_string();
+    assert_eq!(
+        report["answers_by_day"],
+        json!([{"day": today, "answers": 2}]),
         "{report}"
     );
 }

@@ -883,6 +883,11 @@ export interface components {
             /** Format: double */
             gold_accuracy?: number;
             contributors: components["schemas"]["ContributorQuality"][];
+            /**
+             * @description Answers received per UTC day (days with none are left out), oldest
+             *     first: how the batch has progressed over time.
+             */
+            answers_by_day: components["schemas"]["DayCount"][];
             /** @description Screening batches only: the PRISMA flow counts. */
             prisma?: components["schemas"]["PrismaCounts"] & unknown;
         };
@@ -1139,6 +1144,16 @@ export interface components {
             streak: components["schemas"]["StreakView"] & unknown;
             /** @description Over the range. */
             quality: components["schemas"]["QualityView"] & unknown;
+        };
+        /**
+         * DayCount
+         * @description Answers received on one day.
+         */
+        DayCount: {
+            /** Format: naive-date */
+            day: string;
+            /** Format: uint64 */
+            answers: number;
         };
         /**
          * @description Where a screening task ended up.

@@ -1,6 +1,7 @@
 //! What the quality engine reads and writes off the hot path: whole-batch
 //! votes, stored contributor models, the resolver queue and report inputs.
 
+use chrono::NaiveDate;
 use futures_util::TryStreamExt;
 use mongodb::bson::{self, Bson, Document, doc};
 use serde::Deserialize;
@@ -57,6 +58,35 @@ impl MongoStore {
 
 #[async_trait::async_trait]
 impl QualityStore for MongoStore {
+    async fn answers_by_day(&self, batch_id: Uuid) -> StoreResult<Vec<(NaiveDate, u64)>> {
+        let pipeline = vec![
+            doc! { "$match": { "batch_id": id(batch_id) } },
+            doc! { "$group": {
+                "_id": { "$dateToString": { "format": "%Y-%m-%d", "date": "$created_at" } },
+                "answers": { "$sum": 1 },
+            } },
+            doc! { "$sort": { "_id": 1 } },
+        ];
+        let groups: Vec<Document> = self
+            .answers
+            .aggregate(pipeline)
+            .await?
+            .try_collect()
+            .await?;
+        Ok(groups
+            .iter()
+            .filter_map(|group| {
+                let day = NaiveDate::parse_from_str(group.get_str("_id").ok()?, "%Y-%m-%d").ok()?;
+                let answers = group
+                    .get_i32("answers")
+                    .map(i64::from)
+                    .or_else(|_| group.get_i64("answers"))
+                    .ok()?;
+                Some((day, answers.max(0) as u64))
+            })
+            .collect())
+    }
+
     async fn batch_votes(&self, batch_id: Uuid) -> StoreResult<BatchVotes> {
         let mut data = BatchVotes::default();
         let mut gold = self

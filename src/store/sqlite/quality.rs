@@ -1,3 +1,4 @@
+use chrono::NaiveDate;
 use rusqlite::params;
 use serde_json::Value;
 use uuid::Uuid;
@@ -14,6 +15,27 @@ use crate::store::{
 
 #[async_trait::async_trait]
 impl QualityStore for SqliteStore {
+    async fn answers_by_day(&self, batch_id: Uuid) -> StoreResult<Vec<(NaiveDate, u64)>> {
+        self.read(move |conn| {
+            let mut days = conn.prepare(
+                "SELECT created_at / 86400000, COUNT(*) FROM answers WHERE batch_id = ?1
+                 GROUP BY 1 ORDER BY 1",
+            )?;
+            let rows = days.query_map([batch_id.to_string()], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
+            })?;
+            let mut found = Vec::new();
+            for row in rows {
+                let (day, answers) = row?;
+                if let Some(date) = chrono::DateTime::from_timestamp(day * 86_400, 0) {
+                    found.push((date.date_naive(), answers.max(0) as u64));
+                }
+            }
+            Ok(found)
+        })
+        .await
+    }
+
     async fn batch_votes(&self, batch_id: Uuid) -> StoreResult<BatchVotes> {
         self.read(move |conn| {
             let id = batch_id.to_string();

@@ -1,5 +1,5 @@
 import { call, download } from "../api.js";
-import { h, number, showError, table } from "../dom.js";
+import { day, h, number, showError, table } from "../dom.js";
 import { announce, go } from "../app.js";
 import { bars, progressBar } from "../charts.js";
 import { KINDS, STATUS } from "./labels.js";
@@ -9,6 +9,17 @@ const DOWNLOADS = [
   ["answers", "Answers (CSV, one row per answer)", "csv"],
   ["json", "Results (JSON)", "json"],
 ];
+
+/** Answers per day over the batch's last 30 active days, as bars. */
+function activity(report) {
+  const days = report.answers_by_day.slice(-30);
+  if (!days.length) return null;
+  const largest = Math.max(...days.map((d) => d.answers));
+  const rows = days.map((d) => ({ label: day(d.day), value: d.answers, text: `${d.answers} answers` }));
+  return h("div", {},
+    h("h3", {}, "Answers per day"),
+    bars("Answers per day", rows, largest));
+}
 
 function agreementCard(batch, report) {
   const rows = report.agreement.map((q) => ({
@@ -115,6 +126,7 @@ export async function batchView(id) {
       h("p", {}, `${KINDS[batch.kind] || batch.kind} · `, h("span", { class: "status" }, STATUS[batch.status] || batch.status),
         ` · ${batch.tasks} tasks, ${batch.gold_tasks} gold · ${batch.answers} answers · about ${number(batch.median_seconds, 0)} s per answer`),
       progressBar(batch),
+      activity(report),
       batch.escalated
         ? h("p", {}, h("a", { href: `#/projects/${batch.project_id}/queue` }, `${batch.escalated} tasks are waiting for your decision`))
         : null,
