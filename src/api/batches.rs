@@ -421,7 +421,7 @@ impl BatchesApi {
         let batch = managed_batch(&state, &caller, batch_id.0).await?;
         let format = format.0.unwrap_or(ResultFormat::Json);
         let export = ResultsExport::for_batch(&batch, format, decision.0)?;
-        let body = results_body(&state, &batch, export);
+        let body = results_body(&state, &batch, export).await?;
         Ok(ResultsResponse::Ok(
             Binary(body),
             format.content_type().to_owned(),

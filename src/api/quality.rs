@@ -65,7 +65,9 @@ pub struct Resolution {
 pub struct ContributorQuality {
     contributor: String,
     answers: u64,
-    /// Estimated from the batch's Dawid–Skene model (after re-estimation).
+    /// Estimated from the batch's Dawid–Skene model (after re-estimation);
+    /// absent until then.
+    #[oai(skip_serializing_if_is_none)]
     estimated_accuracy: Option<f64>,
     gold_correct: u64,
     gold_total: u64,
@@ -76,18 +78,23 @@ pub struct ContributorQuality {
 pub struct BatchReport {
     batch_id: Uuid,
     /// The first question's Fleiss' kappa (see `agreement` for what it
-    /// covers); null when undefined.
+    /// covers); absent when undefined.
+    #[oai(skip_serializing_if_is_none)]
     fleiss_kappa: Option<f64>,
     /// The first question's Krippendorff's alpha (nominal) over all counted
-    /// answers; null when undefined.
+    /// answers; absent when undefined.
+    #[oai(skip_serializing_if_is_none)]
     krippendorff_alpha: Option<f64>,
     /// Agreement on every question of the batch.
     agreement: Vec<QuestionAgreementView>,
     share_settled: f64,
     share_escalated: f64,
     share_open: f64,
-    /// Mean answers on settled tasks.
+    /// Mean answers on settled tasks; absent while none is settled.
+    #[oai(skip_serializing_if_is_none)]
     answers_per_settled_task: Option<f64>,
+    /// Share of counted gold answers that were right; absent without gold answers.
+    #[oai(skip_serializing_if_is_none)]
     gold_accuracy: Option<f64>,
     contributors: Vec<ContributorQuality>,
     /// Answers received per UTC day (days with none are left out), oldest

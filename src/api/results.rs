@@ -1,6 +1,8 @@
 //! Streaming a batch's results as CSV, a JSON array or RIS, with
 //! contributors named only by pseudonyms that are stable within a project.
 
+use std::collections::HashMap;
+
 use futures_util::StreamExt;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -135,6 +137,12 @@ fn task_json(
     })
 }
 
+/// Who logged an observation (a project pseudonym) and when.
+pub(super) struct Observed {
+    pub by: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
 /// Writes each task of an export in its format, leaving out the tasks the
 /// export does not want.
 struct Rows {
@@ -142,6 +150,8 @@ struct Rows {
     settings: KindSettings,
     questions: Vec<Question>,
     columns: Vec<ContentColumn>,
+    /// Observation batches only: who logged each task's observation.
+    observers: Option<HashMap<Uuid, Observed>>,
     plain: PlainColumns,
     key: [u8; 32],
     project: Uuid,
@@ -151,7 +161,11 @@ struct Rows {
 impl Rows {
     fn header(&self) -> Option<String> {
         match self.export.format {
-            ResultFormat::Csv => Some(csv::header(&self.columns, &self.plain)),
+            ResultFormat::Csv => Some(csv::header(
+                &self.columns,
+                self.observers.is_some(),
+                &self.plain,
+            )),
             ResultFormat::Answers => Some(csv::answers_header(&self.plain)),
             ResultFormat::Json => Some("[".to_owned()),
             ResultFormat::Ris => None,
@@ -176,16 +190,26 @@ impl Rows {
             ResultFormat::Ris => {
                 ris::record(&result.content, result.external_id.as_deref(), &decision?)
             }
-            ResultFormat::Csv => csv::row(result, &self.settings, &self.columns, &self.plain),
+            ResultFormat::Csv => {
+                let observed = self.observers.as_ref().map(|_| self.observed(result));
+                csv::row(result, &self.settings, &self.columns, observed, &self.plain)
+            }
             ResultFormat::Answers => csv::answer_rows(result, &self.plain, &self.key, self.project),
             ResultFormat::Json => {
                 let outcome = outcome(result, &self.settings, &self.questions);
                 let separator = if self.first { "\n" } else { ",\n" };
                 self.first = false;
-                let value = task_json(result, &outcome, &self.key, self.project);
+                let mut value = task_json(result, &outcome, &self.key, self.project);
+                if let Some(observed) = self.observed(result) {
+                    value["observed"] = json!({"by": observed.by, "at": observed.at});
+                }
                 format!("{separator}{value}")
             }
         })
+    }
+
+    fn observed(&self, result: &TaskResult) -> Option<&Observed> {
+        self.observers.as_ref()?.get(&result.task_id)
     }
 
     fn footer(&self) -> Option<String> {
@@ -193,10 +217,38 @@ impl Rows {
     }
 }
 
+/// Who logged each observation and when, by verification task, with the
+/// observer named by their project pseudonym.
+async fn observers(
+    state: &SharedState,
+    batch: &Batch,
+) -> crate::store::StoreResult<Option<HashMap<Uuid, Observed>>> {
+    if batch.kind() != TaskKind::Observation {
+        return Ok(None);
+    }
+    let key = state.pseudonym_key;
+    let authors = state.store.observation_authors(batch.id).await?;
+    Ok(Some(
+        authors
+            .into_iter()
+            .map(|(task, observer, at)| {
+                let by = pseudonym(&key, batch.project_id, observer);
+                (task, Observed { by, at })
+            })
+            .collect(),
+    ))
+}
+
 /// The export as a streamed body: rows are written as the store yields them.
-pub fn results_body(state: &SharedState, batch: &Batch, export: ResultsExport) -> poem::Body {
+pub async fn results_body(
+    state: &SharedState,
+    batch: &Batch,
+    export: ResultsExport,
+) -> crate::store::StoreResult<poem::Body> {
     let settings = batch.settings.clone();
+    let observers = observers(state, batch).await?;
     let mut rows = Rows {
+        observers,
         export,
         questions: settings.questions(),
         columns: content_columns(&settings),
@@ -219,5 +271,7 @@ pub fn results_body(state: &SharedState, batch: &Batch, export: ResultsExport) -
         futures_util::future::ready(chunk.map(|chunk| chunk.map(String::into_bytes)))
     });
     let text = |part: Option<String>| futures_util::stream::iter(part.map(|t| Ok(t.into_bytes())));
-    poem::Body::from_bytes_stream(text(header).chain(body).chain(text(footer)))
+    Ok(poem::Body::from_bytes_stream(
+        text(header).chain(body).chain(text(footer)),
+    ))
 }

@@ -134,6 +134,13 @@ pub trait MediaStore {
     /// The observation logged with this `client_id`, if any.
     async fn observation(&self, client_id: Uuid) -> StoreResult<Option<ObservationRecord>>;
 
+    /// Who logged each observation of a batch and when, as (verification
+    /// task id, observer id, logged at), for the researcher's export.
+    async fn observation_authors(
+        &self,
+        batch_id: Uuid,
+    ) -> StoreResult<Vec<(Uuid, Uuid, DateTime<Utc>)>>;
+
     /// A photo's metadata.
     async fn media(&self, id: Uuid) -> StoreResult<Option<MediaRecord>>;
 

@@ -281,8 +281,8 @@ async fn the_observation_export_has_its_values_and_a_photo_link_only_researchers
     assert_eq!(
         lines.next(),
         Some(
-            "task_id,external_id,moment,performed,seconds,photo,gold,status,verdict,\
-             decided_by,confidence,answer_count,resolution_note"
+            "task_id,external_id,moment,performed,seconds,photo,observer,observed_at,\
+             gold,status,verdict,decided_by,confidence,answer_count,resolution_note"
         )
     );
     let link = format!("/v1/media/{media}");
@@ -293,6 +293,15 @@ async fn the_observation_export_has_its_values_and_a_photo_link_only_researchers
     assert!(
         row.contains(",before patient contact,true,20,/v1/media/"),
         "{row}"
+    );
+    // Who logged it, by project pseudonym only, and when.
+    assert!(row.contains(&format!("{link},c-")), "{row}");
+    assert!(!csv.contains(&ward.observer.id), "never the account id");
+    // The seeded observation (uploaded, not logged) has no observer.
+    let seeded = csv.lines().nth(1).expect("the seed row");
+    assert!(
+        seeded.contains(",after patient contact,false,,,,,"),
+        "{seeded}"
     );
 
     // The link opens for the project's researcher, and for nobody outside it.

@@ -185,6 +185,10 @@ for (const [size, viewport] of SIZES) {
       await page.getByRole("button", { name: "Create project" }).click();
       await page.getByRole("heading", { level: 1, name: `Falls prevention review (${size})` }).waitFor();
       await check("4-project");
+      await page.getByLabel("What the project has produced so far (optional)")
+        .fill("The first search is being screened now.");
+      await page.getByRole("button", { name: "Save changes" }).click();
+      await page.getByRole("status").filter({ hasText: "Changes saved" }).waitFor();
 
       await page.getByRole("link", { name: "Upload a batch" }).click();
       await page.getByRole("heading", { level: 1, name: "Upload a batch" }).waitFor();

@@ -858,13 +858,13 @@ export interface components {
             /**
              * Format: double
              * @description The first question's Fleiss' kappa (see `agreement` for what it
-             *     covers); null when undefined.
+             *     covers); absent when undefined.
              */
             fleiss_kappa?: number;
             /**
              * Format: double
              * @description The first question's Krippendorff's alpha (nominal) over all counted
-             *     answers; null when undefined.
+             *     answers; absent when undefined.
              */
             krippendorff_alpha?: number;
             /** @description Agreement on every question of the batch. */
@@ -877,10 +877,13 @@ export interface components {
             share_open: number;
             /**
              * Format: double
-             * @description Mean answers on settled tasks.
+             * @description Mean answers on settled tasks; absent while none is settled.
              */
             answers_per_settled_task?: number;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description Share of counted gold answers that were right; absent without gold answers.
+             */
             gold_accuracy?: number;
             contributors: components["schemas"]["ContributorQuality"][];
             /**
@@ -1075,7 +1078,8 @@ export interface components {
             answers: number;
             /**
              * Format: double
-             * @description Estimated from the batch's Dawid–Skene model (after re-estimation).
+             * @description Estimated from the batch's Dawid–Skene model (after re-estimation);
+             *     absent until then.
              */
             estimated_accuracy?: number;
             /** Format: uint64 */

@@ -4,7 +4,7 @@
 
 use uuid::Uuid;
 
-use super::pseudonym;
+use super::{Observed, pseudonym};
 use crate::domain::consensus::TaskState;
 use crate::domain::export::content::{ContentColumn, cell};
 use crate::domain::export::plain::{PlainColumns, decided_by, settled_answer};
@@ -14,9 +14,12 @@ use crate::store::TaskResult;
 /// The header row of the one-row-per-task export: ids, one column per
 /// upload column, the outcome in plain labels (one column per answer field)
 /// and who decided it.
-pub(super) fn header(columns: &[ContentColumn], plain: &PlainColumns) -> String {
+pub(super) fn header(columns: &[ContentColumn], observed: bool, plain: &PlainColumns) -> String {
     let mut names: Vec<String> = ["task_id", "external_id"].map(String::from).into();
     names.extend(columns.iter().map(|column| column.header.clone()));
+    if observed {
+        names.extend(["observer", "observed_at"].map(String::from));
+    }
     names.extend(["gold", "status"].map(String::from));
     names.extend(plain.names().iter().cloned());
     names.extend(
@@ -64,6 +67,7 @@ pub(super) fn row(
     result: &TaskResult,
     settings: &KindSettings,
     columns: &[ContentColumn],
+    observed: Option<Option<&Observed>>,
     plain: &PlainColumns,
 ) -> String {
     let settled = settled_answer(settings, result.state, &result.consensus);
@@ -76,6 +80,14 @@ pub(super) fn row(
         result.external_id.clone().unwrap_or_default(),
     ];
     fields.extend(columns.iter().map(|column| cell(column, &result.content)));
+    // Observation batches: seeded observations (uploaded, not logged) have
+    // no observer, so their cells stay empty.
+    if let Some(observed) = observed {
+        fields.extend(match observed {
+            Some(observed) => [observed.by.clone(), observed.at.to_rfc3339()],
+            None => [String::new(), String::new()],
+        });
+    }
     fields.extend([result.is_gold.to_string(), result.state.as_str().to_owned()]);
     fields.extend(plain.cells(settled.as_ref()));
     fields.extend([

@@ -99,6 +99,13 @@ impl MediaStore for MongoStore {
         self.find_observation(client_id, None).await
     }
 
+    async fn observation_authors(
+        &self,
+        batch_id: Uuid,
+    ) -> StoreResult<Vec<(Uuid, Uuid, chrono::DateTime<chrono::Utc>)>> {
+        self.batch_observation_authors(batch_id).await
+    }
+
     async fn media(&self, media_id: Uuid) -> StoreResult<Option<MediaRecord>> {
         let found = self
             .media_records()

@@ -201,6 +201,26 @@ impl MediaStore for SqliteStore {
             .await
     }
 
+    async fn observation_authors(
+        &self,
+        batch_id: Uuid,
+    ) -> StoreResult<Vec<(Uuid, Uuid, DateTime<Utc>)>> {
+        self.read(move |conn| {
+            let mut rows = conn.prepare_cached(
+                "SELECT task_id, observer_id, created_at FROM observations WHERE batch_id = ?1",
+            )?;
+            let found = rows.query_map([batch_id.to_string()], |row| {
+                Ok((
+                    uuid(&row.get::<_, String>(0)?)?,
+                    uuid(&row.get::<_, String>(1)?)?,
+                    time(row.get(2)?),
+                ))
+            })?;
+            Ok(found.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
     async fn media(&self, id: Uuid) -> StoreResult<Option<MediaRecord>> {
         self.read(move |conn| {
             Ok(conn

@@ -217,6 +217,8 @@ const MIGRATIONS: &[&str] = &[
         trace TEXT NOT NULL,
         erased_at INTEGER NOT NULL
     );",
+    // 11: a batch's observations, for the researcher's export.
+    "CREATE INDEX observations_batch ON observations (batch_id);",
 ];
 
 /// Brings the schema up to date inside one transaction.

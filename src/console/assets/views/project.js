@@ -1,5 +1,5 @@
 import { call } from "../api.js";
-import { h, showError, table } from "../dom.js";
+import { field, h, showError, table } from "../dom.js";
 import { announce, go } from "../app.js";
 import { bars, progressBar } from "../charts.js";
 import { KINDS, STAFF_GROUPS, STATUS } from "./labels.js";
@@ -25,6 +25,34 @@ function statusActions(project) {
     }, STATUS_ACTION[next]));
   }
   return holder;
+}
+
+/** The pitch and the outcome note staff read in the app, editable here. */
+function editCard(project) {
+  const summary = h("textarea", { name: "summary", maxlength: 2000 });
+  summary.value = project.summary;
+  const note = h("textarea", { name: "outcome_note", maxlength: 4000 });
+  note.value = project.outcome_note || "";
+  const form = h("form", { novalidate: true },
+    field("Why it matters", summary, "The plain-language pitch staff see."),
+    field("What the project has produced so far (optional)", note,
+      "An update for everyone who took part: staff see it beside the batches they worked on."),
+    h("button", { type: "submit", class: "secondary" }, "Save changes"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const changes = { summary: summary.value.trim() };
+    if (note.value.trim()) changes.outcome_note = note.value.trim();
+    try {
+      await call("PATCH", `/v1/projects/${project.id}`, { json: changes });
+      form.querySelectorAll(".error-summary, .field-error").forEach((node) => node.remove());
+      announce("Changes saved.");
+      form.append(h("p", { class: "notice", role: "status" }, "Changes saved."));
+    } catch (error) {
+      showError(form, error);
+    }
+  });
+  return h("section", { class: "card", "aria-labelledby": "edit-heading" },
+    h("h2", { id: "edit-heading" }, "What staff read"), form);
 }
 
 function batchesCard(project, page) {
@@ -85,5 +113,6 @@ export async function projectView(id) {
       statusActions(project)),
     batchesCard(project, page),
     engagementCard(engagement),
+    editCard(project),
   ];
 }

@@ -1,6 +1,7 @@
 //! The documents behind observations and photos, and the transactional
 //! write that stores an observation with its verification task.
 
+use futures_util::TryStreamExt;
 use mongodb::bson::{self, doc};
 use mongodb::{ClientSession, Collection};
 use serde::{Deserialize, Serialize};
@@ -95,6 +96,29 @@ fn record(doc: ObservationDoc, task: TaskView) -> ObservationRecord {
 impl MongoStore {
     fn observations(&self) -> Collection<ObservationDoc> {
         self.db.collection(OBSERVATIONS)
+    }
+
+    /// (task id, observer id, logged at) of every observation of a batch.
+    pub(super) async fn batch_observation_authors(
+        &self,
+        batch_id: Uuid,
+    ) -> StoreResult<Vec<(Uuid, Uuid, chrono::DateTime<chrono::Utc>)>> {
+        let found: Vec<ObservationDoc> = self
+            .observations()
+            .find(doc! { "batch_id": id(batch_id) })
+            .await?
+            .try_collect()
+            .await?;
+        Ok(found
+            .into_iter()
+            .map(|doc| {
+                (
+                    uuid(doc.task_id),
+                    uuid(doc.observer_id),
+                    time(doc.created_at),
+                )
+            })
+            .collect())
     }
 
     pub(super) fn media_records(&self) -> Collection<MediaDoc> {
