@@ -253,6 +253,20 @@ for (const [size, viewport] of SIZES) {
       assert.match(ris, /^KW {2}- tessera:include\r$/m);
       assert.match(ris, /^TI {2}- .+\r$/m);
 
+      // An observation form, created from the form alone (no file).
+      await page.getByRole("link", { name: "Back to the project" }).click();
+      await page.getByRole("link", { name: "Upload a batch" }).click();
+      await page.getByLabel("Batch name").fill("Hand hygiene audit");
+      await page.getByRole("radio", { name: /Observation logging/ }).check();
+      await page.getByLabel("Observation form").fill([
+        "moment | Moment | choice: before patient contact; after patient contact | required",
+        "performed | Hand hygiene performed | yes_no | required",
+        "seconds | Seconds of rubbing | number: 0..120 seconds",
+      ].join("\n"));
+      await page.getByRole("button", { name: "Upload and check" }).click();
+      await page.getByRole("status").filter({ hasText: "The form is ready" }).waitFor();
+      await check("10b-observation-form");
+
       // The staff member's certificate, checked as an appraiser would: by
       // opening its verification URL in the browser. Certificates cover
       // finished days, so today's credit is first moved to yesterday.

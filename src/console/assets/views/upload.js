@@ -30,19 +30,51 @@ const FORMATS = {
     ],
     templates: [["coding.csv", "CSV template"]],
   },
+  observation: {
+    label: "Observation logging: staff log what they see, on a form you define",
+    files: ["no file needed (staff log observations on the form)", "or JSON Lines of observations to verify"],
+    columns: [
+      ["observation", "with a file: one JSON object per line, {\"observation\": {field: value, …}}"],
+    ],
+    templates: [],
+  },
 };
+
+// One form field per line: name | label | type | required. Types:
+// short_text, yes_no, time, number (or "number: 0..120 seconds"),
+// choice: a; b; c and multi_choice: a; b; c.
+function formFields(text) {
+  return text.split("\n").map((line) => line.trim()).filter(Boolean).map((line) => {
+    const [name = "", label = "", type = "short_text", required = ""] = line.split("|").map((part) => part.trim());
+    const [kind, detail = ""] = type.split(/:(.*)/s).map((part) => part.trim());
+    const field = { name, label, type: kind, required: /^required$/i.test(required) };
+    if (kind === "choice" || kind === "multi_choice") {
+      field.options = detail.split(";").map((option) => option.trim()).filter(Boolean);
+    }
+    const range = kind === "number" && detail.match(/^(-?[\d.]+)\s*\.\.\s*(-?[\d.]+)\s*(.*)$/);
+    if (range) {
+      field.min = Number(range[1]);
+      field.max = Number(range[2]);
+      if (range[3]) field.unit = range[3];
+    }
+    return field;
+  });
+}
 
 function formatHelp(kind) {
   const format = FORMATS[kind];
   return h(
     "div",
     { class: "formats" },
-    h("p", {}, `Files: ${format.files.join(", ")}. The first line of a CSV names the columns; the order does not matter.`),
+    h("p", {}, `Files: ${format.files.join(", ")}.`,
+      format.files.includes("CSV") ? " The first line of a CSV names the columns; the order does not matter." : ""),
     h("dl", { class: "content" }, format.columns.flatMap(([name, text]) => [h("dt", {}, h("code", {}, name)), h("dd", {}, text)])),
-    h("p", {}, "Templates: ", format.templates.flatMap(([file, text], i) => [
-      i ? ", " : "",
-      h("a", { href: `templates/${file}`, download: file }, text),
-    ])),
+    format.templates.length
+      ? h("p", {}, "Templates: ", format.templates.flatMap(([file, text], i) => [
+        i ? ", " : "",
+        h("a", { href: `templates/${file}`, download: file }, text),
+      ]))
+      : null,
   );
 }
 
@@ -63,6 +95,9 @@ export function uploadView(projectId) {
   const codes = h("textarea", { name: "settings" });
   const multiple = h("input", { type: "checkbox", name: "multiple" });
   const criteriaField = field("Inclusion criteria", criteria, "Shown with every record: what a paper must be to be included.");
+  const formText = h("textarea", { name: "settings" });
+  const formField = field("Observation form", formText,
+    "One field per line: name | label | type | required. Types: short_text, yes_no, time, number (or number: 0..120 seconds), choice: a; b; c, multi_choice: a; b; c. For example: moment | Moment | choice: before patient contact; after patient contact | required");
   const codesField = h("div", {},
     field("Codebook", codes, "One code per line, as code: what it means. For example: staffing: mentions staff numbers."),
     h("label", { class: "choice" }, multiple, "Several codes may apply to one text"));
@@ -76,6 +111,8 @@ export function uploadView(projectId) {
   const showKind = () => {
     criteriaField.hidden = kind() !== "screening";
     codesField.hidden = kind() !== "coding";
+    formField.hidden = kind() !== "observation";
+    file.required = kind() !== "observation";
     help.replaceChildren(formatHelp(kind()));
   };
   kinds.forEach((k) => k.querySelector("input").addEventListener("change", showKind));
@@ -87,6 +124,7 @@ export function uploadView(projectId) {
     h("fieldset", { "data-field": "kind" }, h("legend", {}, "What staff will do"), kinds),
     criteriaField,
     codesField,
+    formField,
     h("section", { "aria-label": "File format" }, help),
     field("Instructions for staff (optional)", instructions),
     h("div", { class: "grid" },
@@ -99,9 +137,11 @@ export function uploadView(projectId) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     result.replaceChildren();
-    const settings = kind() === "screening"
-      ? { inclusion_criteria: criteria.value.trim() }
-      : { codes: codebook(codes.value), multiple: multiple.checked };
+    const settings = {
+      screening: () => ({ inclusion_criteria: criteria.value.trim() }),
+      coding: () => ({ codes: codebook(codes.value), multiple: multiple.checked }),
+      observation: () => ({ fields: formFields(formText.value) }),
+    }[kind()]();
     const spec = {
       name: name.value.trim(),
       kind: kind(),
@@ -122,12 +162,14 @@ export function uploadView(projectId) {
         h("li", {}, `Line ${d.line} duplicates line ${d.first_line} (same ${d.reason})`));
       result.replaceChildren(h("div", { class: "notice", role: "status" },
         h("h2", {}, "Batch stored"),
-        h("p", {}, `${created.tasks_stored} tasks stored, ${created.gold_tasks} of them gold.`),
+        h("p", {}, kind() === "observation" && created.tasks_stored === 0
+          ? "The form is ready: staff can now log observations on it."
+          : `${created.tasks_stored} tasks stored, ${created.gold_tasks} of them gold.`),
         dropped.length ? [h("p", {}, `${dropped.length} duplicates dropped:`), h("ul", {}, dropped)] : null,
         h("p", {}, h("a", { href: `#/batches/${created.batch_id}` }, "Open the batch"))));
       announce(`Batch stored: ${created.tasks_stored} tasks.`);
     } catch (error) {
-      if (!file.files[0] && error.status < 500) {
+      if (!file.files[0] && kind() !== "observation" && error.status < 500) {
         error.problem.errors = [{ field: "file", message: "choose the file to upload" }];
       }
       showError(form, error);
