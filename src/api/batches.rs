@@ -157,7 +157,21 @@ pub enum BatchPageResponse {
 pub enum ResultsResponse {
     /// The export in the `format` asked for: JSON and CSV one entry per task, `answers` one CSV row per answer, RIS one record per task with its final decision.
     #[oai(status = 200)]
-    Ok(Binary<poem::Body>, #[oai(header = "Content-Type")] String),
+    Ok(ResultsBody),
+}
+
+/// A results export, in the media type of its format.
+#[derive(poem_openapi::ResponseContent)]
+pub enum ResultsBody {
+    /// `format=json`: an array of tasks.
+    #[oai(content_type = "application/json")]
+    Json(Binary<poem::Body>),
+    /// `format=csv` (one row per task) and `format=answers` (one row per answer).
+    #[oai(content_type = "text/csv; charset=utf-8")]
+    Csv(Binary<poem::Body>),
+    /// `format=ris`: screening records for a reference manager.
+    #[oai(content_type = "application/x-research-info-systems")]
+    Ris(Binary<poem::Body>),
 }
 
 impl BatchSpec {
@@ -422,10 +436,12 @@ impl BatchesApi {
         let format = format.0.unwrap_or(ResultFormat::Json);
         let export = ResultsExport::for_batch(&batch, format, decision.0)?;
         let body = results_body(&state, &batch, export).await?;
-        Ok(ResultsResponse::Ok(
-            Binary(body),
-            format.content_type().to_owned(),
-        ))
+        let body = Binary(body);
+        Ok(ResultsResponse::Ok(match format {
+            ResultFormat::Json => ResultsBody::Json(body),
+            ResultFormat::Csv | ResultFormat::Answers => ResultsBody::Csv(body),
+            ResultFormat::Ris => ResultsBody::Ris(body),
+        }))
     }
 }
 

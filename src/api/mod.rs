@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+mod allow;
 pub mod answers;
 pub mod auth;
 pub mod batches;
@@ -158,6 +159,7 @@ pub fn routes(state: SharedState) -> impl Endpoint {
         .data(metrics)
         .data(state)
         .catch_all_error(|err| async move { error::problem_for(err) })
+        .around(allow::add_allow)
         // A person who opens the server's bare address finds the API docs.
         .around(|next, req| async move {
             if req.uri().path() == "/" && req.method() == poem::http::Method::GET {

@@ -33,16 +33,6 @@ pub enum ResultFormat {
     Answers,
 }
 
-impl ResultFormat {
-    pub fn content_type(self) -> &'static str {
-        match self {
-            ResultFormat::Csv | ResultFormat::Answers => "text/csv; charset=utf-8",
-            ResultFormat::Json => "application/json",
-            ResultFormat::Ris => ris::MEDIA_TYPE,
-        }
-    }
-}
-
 /// What a researcher asked to export, checked against the batch: RIS and
 /// decisions only exist for screening.
 #[derive(Debug, Clone, Copy)]

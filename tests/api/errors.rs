@@ -21,7 +21,18 @@ async fn a_wrong_method_is_a_problem() {
         .send()
         .await
         .unwrap();
+    assert_eq!(response.headers()["allow"], "POST");
     expect_problem(response, StatusCode::METHOD_NOT_ALLOWED).await;
+    // A path with parameters says what it does take.
+    let batch = uuid::Uuid::new_v4();
+    let response = app
+        .client
+        .put(app.url(&format!("/v1/batches/{batch}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.headers()["allow"], "GET, PATCH");
 }
 
 #[tokio::test]

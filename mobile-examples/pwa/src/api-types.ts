@@ -4606,11 +4606,12 @@ export interface operations {
             /** @description The export in the `format` asked for: JSON and CSV one entry per task, `answers` one CSV row per answer, RIS one record per task with its final decision. */
             200: {
                 headers: {
-                    "CONTENT-TYPE": string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": string;
+                    "application/json": string;
+                    "text/csv; charset=utf-8": string;
+                    "application/x-research-info-systems": string;
                 };
             };
             /** @description The request is malformed: unreadable JSON, a wrong type, a missing parameter. */

@@ -15,8 +15,6 @@ use super::decision::{Basis, FinalDecision};
 use crate::domain::consensus::TaskState;
 use crate::domain::kinds::screening::ris_record::{self, one_line};
 
-/// The media type of a RIS file.
-pub const MEDIA_TYPE: &str = "application/x-research-info-systems";
 /// Starts the keyword Tessera adds, e.g. `tessera:include`.
 pub const KEYWORD_PREFIX: &str = "tessera:";
 /// Starts the note Tessera adds, e.g. `Tessera decision: include (...)`.
