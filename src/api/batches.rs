@@ -236,6 +236,30 @@ impl BatchesApi {
     /// problem is reported with its line and field, and any problem rejects
     /// the whole batch: nothing is stored. Screening duplicates (same DOI,
     /// PMID or normalised title) are dropped and listed.
+    ///
+    /// **CSV**: a header row names the columns (any order, case ignored),
+    /// then one task per row; quoting per RFC 4180, so cells may hold commas
+    /// and line breaks; UTF-8, or Windows-1252 as Excel writes it. Columns:
+    /// screening `title` (required), `abstract`, `authors` (separated by
+    /// `;`), `journal`, `year`, `doi`, `pmid`; coding `text` (required),
+    /// `context`. Every kind also takes `id` (your reference, returned in
+    /// every export), a gold column (screening `gold_answer`: include or
+    /// exclude; coding `gold_codes`, separated by `;`) and
+    /// `gold_explanation` (shown to staff after they answer a gold task).
+    ///
+    /// **RIS** (screening): records from `TY` to `ER`; `TI`/`T1` title,
+    /// `AB`/`N2` abstract, every `AU`/`A1` author, `JF`/`T2`/`JO`/`JA`
+    /// journal, `PY`/`Y1` year, `DO` DOI, `AN` PubMed id when it is one, `ID`
+    /// your reference. Every tag is kept for the RIS export.
+    ///
+    /// **JSON**: JSON Lines or an array of objects with the same fields,
+    /// plus `gold_answer` in the kind's answer shape.
+    ///
+    /// **Observation** batches need no file: staff log observations on the
+    /// form in `settings.fields`. A file of `{"observation": {...}}` lines
+    /// adds observations for staff to verify.
+    ///
+    /// Templates: `/console/templates/screening.csv`, `screening.ris`, `coding.csv`.
     #[oai(
         path = "/v1/projects/:project_id/batches",
         method = "post",
