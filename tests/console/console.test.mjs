@@ -166,9 +166,14 @@ for (const [size, viewport] of SIZES) {
       await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
       await check("1-sign-in");
 
-      await page.getByLabel("Email address").fill(email);
-      await page.getByLabel("Password").fill(password);
-      await page.getByRole("button", { name: "Sign in" }).click();
+      // By keyboard alone: focus starts on the heading, then the fields in order.
+      assert.equal(await page.evaluate(() => document.activeElement.tagName), "H1");
+      await page.keyboard.press("Tab");
+      assert.equal(await page.evaluate(() => document.activeElement.type), "email");
+      await page.keyboard.type(email);
+      await page.keyboard.press("Tab");
+      await page.keyboard.type(password);
+      await page.keyboard.press("Enter");
       await page.getByRole("heading", { level: 1, name: "Your projects" }).waitFor();
       await check("2-projects-empty");
 
