@@ -97,6 +97,30 @@ pub async fn erasure_traces(
         .collect())
 }
 
+/// The caller's own certificate, if it still stands: not revoked and
+/// still verifying. Anyone else's is a 404.
+pub(super) async fn owned_standing(
+    state: &SharedState,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<SignedCertificate, ApiError> {
+    let record = stored(state, id).await?;
+    if record.contributor_id != caller.account_id() {
+        return Err(no_such_certificate());
+    }
+    if record.revoked_at.is_some() {
+        return Err(ApiError::conflict(
+            "This certificate was revoked; issue a new one.",
+        ));
+    }
+    let check = check_stored(state, &record);
+    check
+        .signed()
+        .filter(|_| check.is_valid())
+        .cloned()
+        .ok_or_else(|| ApiError::conflict("This certificate no longer verifies; issue a new one."))
+}
+
 fn no_such_certificate() -> ApiError {
     ApiError::not_found("There is no certificate with this id.")
 }
@@ -207,27 +231,14 @@ impl CertificatesApi {
         /// The certificate's id (the path ends in `.pdf`).
         certificate_id: Path<PdfName>,
     ) -> Result<PdfResponse, ApiError> {
-        let record = stored(&state, certificate_id.0.0).await?;
-        if record.contributor_id != caller.account_id() {
-            return Err(no_such_certificate());
-        }
-        if record.revoked_at.is_some() {
-            return Err(ApiError::conflict(
-                "This certificate was revoked; issue a new one.",
-            ));
-        }
-        let check = check_stored(&state, &record);
-        let Some(signed) = check.signed().filter(|_| check.is_valid()).cloned() else {
-            return Err(ApiError::conflict(
-                "This certificate no longer verifies; issue a new one.",
-            ));
-        };
+        let signed = owned_standing(&state, &caller, certificate_id.0.0).await?;
+        let id = signed.content.certificate_id;
         // Laying out and embedding fonts takes CPU time: off the async threads.
         let pdf = tokio::task::spawn_blocking(move || render_pdf(&signed))
             .await
             .map_err(ApiError::internal)?
             .map_err(ApiError::internal)?;
-        let disposition = format!("inline; filename=\"tessera-certificate-{}.pdf\"", record.id);
+        let disposition = format!("inline; filename=\"tessera-certificate-{id}.pdf\"");
         Ok(PdfResponse::Ok(Binary(pdf), disposition))
     }
 

@@ -6,6 +6,7 @@ pub mod admin;
 mod allow;
 pub mod answers;
 pub mod auth;
+pub mod badges;
 pub mod batches;
 pub mod certificates;
 pub mod credits;
@@ -52,6 +53,7 @@ pub fn service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
             quality::QualityApi,
             credits::CreditsApi,
             certificates::CertificatesApi,
+            badges::BadgesApi,
             admin::AdminApi,
             ops::OpsApi,
         ),

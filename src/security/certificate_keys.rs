@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use ed25519_dalek::pkcs8::EncodePrivateKey;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 
 use super::keys::{self, key_id};
@@ -60,6 +61,20 @@ impl CertificateKeys {
     /// The key new certificates are signed with, and its id.
     pub fn signer(&self) -> (&SigningKey, &str) {
         (&self.current, &self.current_id)
+    }
+
+    /// Signs `claims` as a compact JWS (EdDSA) under the current key, named
+    /// by `kid`: the proof of an Open Badges 3.0 VC-JWT.
+    pub fn sign_jwt(&self, claims: &serde_json::Value) -> anyhow::Result<String> {
+        let der = self
+            .current
+            .to_pkcs8_der()
+            .map_err(|err| anyhow::anyhow!("encoding the certificate key failed: {err}"))?;
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
+        header.kid = Some(self.current_id.clone());
+        header.typ = Some("JWT".to_owned());
+        let key = jsonwebtoken::EncodingKey::from_ed_der(der.as_bytes());
+        Ok(jsonwebtoken::encode(&header, claims, &key)?)
     }
 
     /// The public key with this id, current or retired.

@@ -4,6 +4,7 @@
 mod accounts;
 mod admin_cli;
 mod authz;
+mod badges;
 mod batches;
 mod bounds;
 mod certificate_erasure;

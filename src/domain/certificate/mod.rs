@@ -7,6 +7,7 @@
 //! the signature block. Nothing here touches storage, clocks or the network,
 //! so the module can be tested in isolation.
 
+pub mod badge;
 mod closing;
 mod content;
 mod fonts;
