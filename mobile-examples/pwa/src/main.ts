@@ -152,6 +152,14 @@ function show(next: View): void {
   view = next;
   render();
   window.scrollTo(0, 0);
+  // A new screen: its heading takes focus (so a screen reader reads where
+  // the person now is, and Tab starts from the top), and the title says it.
+  const heading = app.querySelector("h1");
+  if (heading) {
+    heading.setAttribute("tabindex", "-1");
+    heading.focus({ preventScroll: true });
+    document.title = `${heading.textContent ?? ""} · Tessera`;
+  }
 }
 
 function render(): void {
@@ -301,7 +309,7 @@ function taskView(): HTMLElement {
     h(
       "article",
       { class: "card", "data-testid": "task-card", "data-kind": task.kind },
-      h("p", { class: "kind" }, kindLabel(task.kind), h("span", {}, ` · ${task.project_title}`)),
+      h("h1", { class: "kind" }, kindLabel(task.kind), h("span", {}, ` · ${task.project_title}`)),
       instructions &&
         h(
           "details",
@@ -343,11 +351,11 @@ function afterView(): HTMLElement {
 
   let body: (Node | string | null)[];
   if (refusal) {
-    body = [h("h2", {}, "This answer couldn't be saved"), h("p", {}, refusal)];
+    body = [h("h1", {}, "This answer couldn't be saved"), h("p", {}, refusal)];
   } else if (!result) {
     const offline = !navigator.onLine || unreachable;
     body = [
-      h("h2", {}, offline ? "Saved on this phone" : "Sending…"),
+      h("h1", {}, offline ? "Saved on this phone" : "Sending…"),
       h(
         "p",
         {},
@@ -363,7 +371,7 @@ function afterView(): HTMLElement {
       extra: "This task already had enough answers, so it won't change the result. Thank you anyway!",
     };
     body = [
-      h("h2", {}, "Answer sent"),
+      h("h1", {}, "Answer sent"),
       h("p", { class: "credit", "data-testid": "credited" }, `${formatSeconds(result.credited_seconds)} credited`),
       statusNote[result.status] ? h("p", {}, statusNote[result.status]!) : null,
       feedback

@@ -97,10 +97,26 @@ describe("Tessera PWA on a phone", () => {
     await page.getByRole("button", { name: /Start a 5-minute session/ }).click();
     await page.getByTestId("task-card").waitFor();
     await shot("02-task-card");
+    // A new screen puts focus on its one level-one heading.
+    expect(await page.locator("h1").count()).toBe(1);
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe("H1");
+    // At 320 px with text at 200% nothing scrolls sideways.
+    const phone = page.viewportSize()!;
+    await page.setViewportSize({ width: 320, height: 640 });
+    await page.evaluate(() => {
+      document.documentElement.style.fontSize = "200%";
+    });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await shot("02b-task-card-320px-200pc");
+    await page.evaluate(() => {
+      document.documentElement.style.fontSize = "";
+    });
+    await page.setViewportSize(phone);
 
     // Online: the answer is sent at once and the credited time comes back.
     const firstKind = await answerCard();
     await expect.poll(() => page.getByTestId("credited").textContent()).toMatch(/credited/);
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toMatch(/Answer sent|Sending/);
     await shot("03-answered-online");
     const kinds = new Set([firstKind]);
 
