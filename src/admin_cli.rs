@@ -10,6 +10,7 @@ use anyhow::Context;
 
 use crate::config::Settings;
 use crate::domain::account::{Email, Role, normalise_roles};
+use crate::domain::organisation::OrganisationFields;
 use crate::store;
 
 /// What to change.
@@ -19,6 +20,23 @@ pub enum AdminCommand {
     Grant(RoleChange),
     /// Take a role away (everyone keeps contributor).
     Revoke(RoleChange),
+    /// Record an organisation, or update the one with this ODS code: staff
+    /// who confirm an address at one of its domains become verified members.
+    Organisation(OrganisationRecord),
+}
+
+/// An organisation as the trust's IT lead describes it.
+#[derive(Debug, clap::Args)]
+pub struct OrganisationRecord {
+    /// The name printed on certificates.
+    #[arg(long)]
+    name: String,
+    /// The NHS ODS code, e.g. RJ1; an organisation with this code is updated.
+    #[arg(long)]
+    ods: Option<String>,
+    /// An email domain that proves membership; repeat for several.
+    #[arg(long = "domain")]
+    domains: Vec<String>,
 }
 
 /// Whose role, and which.
@@ -42,6 +60,7 @@ pub async fn run(command: AdminCommand, settings: &Settings) -> anyhow::Result<S
     let (change, grant) = match &command {
         AdminCommand::Grant(change) => (change, true),
         AdminCommand::Revoke(change) => (change, false),
+        AdminCommand::Organisation(record) => return organisation(record, settings).await,
     };
     let email =
         Email::parse(&change.email).map_err(|err| anyhow::anyhow!("--email: {}", err.message))?;
@@ -84,5 +103,51 @@ pub async fn run(command: AdminCommand, settings: &Settings) -> anyhow::Result<S
         email.as_str(),
         account.id,
         names.join(", ")
+    ))
+}
+
+/// Creates the organisation, or replaces the one holding the same ODS code.
+async fn organisation(record: &OrganisationRecord, settings: &Settings) -> anyhow::Result<String> {
+    let fields = OrganisationFields::parse(&record.name, record.ods.as_deref(), &record.domains)
+        .map_err(|errors| {
+            let said: Vec<String> = errors
+                .iter()
+                .map(|err| format!("{}: {}", err.field, err.message))
+                .collect();
+            anyhow::anyhow!(said.join("; "))
+        })?;
+    let store = store::open(settings).await.context("opening the store")?;
+    let existing = match &fields.ods_code {
+        Some(code) => store
+            .organisations()
+            .await?
+            .into_iter()
+            .find(|known| known.ods_code.as_deref() == Some(code.as_str())),
+        None => None,
+    };
+    let (organisation, verb) = match existing {
+        Some(known) => {
+            let organisation = fields.into_record(known.id);
+            store
+                .update_organisation(&organisation)
+                .await?
+                .context("the organisation disappeared while it was updated")?;
+            (organisation, "updated")
+        }
+        None => {
+            let organisation = fields.into_record(uuid::Uuid::new_v4());
+            store.create_organisation(&organisation).await?;
+            (organisation, "recorded")
+        }
+    };
+    Ok(format!(
+        "{} ({}) {verb}; addresses at {} make verified members",
+        organisation.name,
+        organisation.id,
+        if organisation.email_domains.is_empty() {
+            "no domain yet".to_owned()
+        } else {
+            organisation.email_domains.join(", ")
+        }
     ))
 }

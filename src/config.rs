@@ -91,6 +91,12 @@ pub struct Settings {
     /// this bounds their memory, and a core stays free for everything else
     /// during a shift-start rush of logins.
     pub hash_threads: usize,
+    /// The mail server for confirmation links (`TESSERA_SMTP_HOST`,
+    /// `_PORT` (587), `_SECURITY` (starttls, tls or none), `_USERNAME`,
+    /// `_PASSWORD`, `_FROM`); `None` writes the messages to the log.
+    pub smtp: Option<crate::mail::SmtpSettings>,
+    /// How long a confirmation link works (`TESSERA_CONFIRMATION_HOURS`, 48).
+    pub confirmation_ttl: Duration,
 }
 
 /// A setting that could not be parsed; start-up stops with this message.
@@ -181,6 +187,23 @@ impl Settings {
                     .map_or(1, |cores| cores.get().saturating_sub(1))
                     .max(1),
             )?,
+            smtp: match get("TESSERA_SMTP_HOST") {
+                None => None,
+                Some(host) => Some(crate::mail::SmtpSettings {
+                    host,
+                    port: parse_or(get("TESSERA_SMTP_PORT"), "TESSERA_SMTP_PORT", 587)?,
+                    security: parse_or(
+                        get("TESSERA_SMTP_SECURITY"),
+                        "TESSERA_SMTP_SECURITY",
+                        crate::mail::SmtpSecurity::StartTls,
+                    )?,
+                    username: get("TESSERA_SMTP_USERNAME"),
+                    password: get("TESSERA_SMTP_PASSWORD"),
+                    from: get("TESSERA_SMTP_FROM")
+                        .unwrap_or_else(|| "Tessera <no-reply@localhost>".to_owned()),
+                }),
+            },
+            confirmation_ttl: seconds("TESSERA_CONFIRMATION_HOURS", 48)?.saturating_mul(3600),
         })
     }
 
@@ -265,6 +288,7 @@ impl std::fmt::Debug for Settings {
             .field("public_url", &self.public_url)
             .field("login_attempts", &self.login_attempts)
             .field("login_window", &self.login_window)
+            .field("smtp", &self.smtp)
             .finish()
     }
 }

@@ -8,6 +8,7 @@ pub mod console;
 pub mod demo;
 pub mod domain;
 pub mod jobs;
+pub mod mail;
 pub mod media;
 pub mod security;
 pub mod serve;

@@ -68,6 +68,9 @@ impl Application {
             ),
             hasher: HashPool::start(settings.hash_threads).context("starting hash threads")?,
             upload_limiter: RateLimiter::new(settings.upload_attempts, settings.upload_window),
+            confirmation_limiter: RateLimiter::new(5, std::time::Duration::from_secs(3600)),
+            mailer: crate::mail::Mailer::new(settings.smtp.as_ref())
+                .context("setting up the SMTP client")?,
             settings,
             store,
             tokens,

@@ -13,6 +13,7 @@ use super::tags::ApiTags;
 use crate::domain::account::{
     Email, FieldError, NewAccount, Password, StaffGroup, bounded_text, normalise_roles,
 };
+use crate::domain::organisation::domain_of;
 use crate::security::hash_pool::PoolError;
 use crate::security::{passwords, tokens};
 use crate::store::{Account, NewRefreshToken, RefreshOutcome};
@@ -31,7 +32,10 @@ pub struct RegisterRequest {
     display_name: String,
     /// The NHS staff group you belong to.
     staff_group: StaffGroup,
-    /// Your trust or organisation, printed on certificates.
+    /// Your trust or organisation, printed on certificates. When your
+    /// email domain belongs to a recorded organisation (`/v1/organisations`),
+    /// its name is used instead, and confirming your address makes you a
+    /// verified member; otherwise this stays self-declared.
     organisation: Option<String>,
     /// Professional registration number (e.g. NMC PIN, GMC number), printed on certificates.
     registration_number: Option<String>,
@@ -181,12 +185,23 @@ impl AccountsApi {
             .run(move || passwords::hash(&password))
             .await
             .map_err(busy)??;
+        // An address at a recorded organisation's domain names that
+        // organisation; confirming the address then verifies the membership.
+        let recorded = state
+            .store
+            .organisation_for_domain(domain_of(email.as_str()))
+            .await?;
         let account = Account {
             id: Uuid::new_v4(),
             email: email.as_str().to_owned(),
             display_name,
             staff_group,
-            organisation,
+            organisation: recorded
+                .as_ref()
+                .map(|found| found.name.clone())
+                .or(organisation),
+            organisation_id: recorded.map(|found| found.id),
+            email_confirmed: false,
             registration_number,
             roles: normalise_roles([]),
             created_at: Utc::now(),
@@ -201,6 +216,13 @@ impl AccountsApi {
                 }
                 other => other.into(),
             })?;
+        // The link goes out in the background: a slow or failing mail
+        // server never fails a registration (the person can ask again).
+        let background = state.0.clone();
+        let registered = account.clone();
+        tokio::spawn(async move {
+            let _ = super::confirmation::send_link(&background, &registered).await;
+        });
         Ok(RegisterResponse::Created(Json(AccountView::from(account))))
     }
 

@@ -68,8 +68,7 @@ impl Caller {
     pub fn answerer(&self) -> Answerer {
         Answerer {
             id: self.0.id,
-            organisation: self.0.organisation.clone(),
-            staff_group: self.0.staff_group,
+            member: crate::store::Member::of(&self.0),
         }
     }
 
@@ -135,6 +134,13 @@ impl AccountCache {
     pub fn forget(&self, id: Uuid) {
         if let Ok(mut entries) = self.entries.lock() {
             entries.remove(&id);
+        }
+    }
+
+    /// Drops every entry: a change touched many accounts at once.
+    pub fn forget_all(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
         }
     }
 }

@@ -10,6 +10,7 @@ use super::error::ApiError;
 use super::state::SharedState;
 use super::tags::ApiTags;
 use crate::domain::account::{Role, StaffGroup, bounded_text};
+use crate::domain::organisation::Membership;
 use crate::store::{Account, Profile};
 use poem::web::Data;
 
@@ -26,6 +27,17 @@ pub struct AccountView {
     staff_group: StaffGroup,
     #[oai(skip_serializing_if_is_none)]
     organisation: Option<String>,
+    /// The organisation record (`/v1/organisations`) the email address
+    /// matched, if any.
+    #[oai(skip_serializing_if_is_none)]
+    organisation_id: Option<Uuid>,
+    /// `verified`: a confirmed address at one of the organisation's
+    /// domains; `self_declared`: typed at registration or not yet
+    /// confirmed. Absent when no organisation is given.
+    #[oai(skip_serializing_if_is_none)]
+    membership: Option<Membership>,
+    /// The person opened the confirmation link sent to `email`.
+    email_confirmed: bool,
     /// Professional registration number (e.g. NMC PIN).
     #[oai(skip_serializing_if_is_none)]
     registration_number: Option<String>,
@@ -37,6 +49,9 @@ pub struct AccountView {
 impl From<Account> for AccountView {
     fn from(account: Account) -> Self {
         Self {
+            membership: account.membership(),
+            organisation_id: account.organisation_id,
+            email_confirmed: account.email_confirmed,
             id: account.id,
             email: account.email,
             display_name: account.display_name,

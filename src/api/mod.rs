@@ -9,6 +9,7 @@ pub mod auth;
 pub mod badges;
 pub mod batches;
 pub mod certificates;
+pub mod confirmation;
 pub mod credits;
 pub mod error;
 pub mod limits;
@@ -17,6 +18,7 @@ pub mod media;
 pub mod observations;
 pub mod observe;
 pub mod ops;
+pub mod organisations;
 mod photo_upload;
 pub mod privacy;
 pub mod projects;
@@ -41,7 +43,7 @@ use self::state::SharedState;
 pub fn service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
     OpenApiService::new(
         (
-            accounts::AccountsApi,
+            (accounts::AccountsApi, confirmation::ConfirmationApi),
             me::MeApi,
             privacy::PrivacyApi,
             projects::ProjectsApi,
@@ -54,7 +56,7 @@ pub fn service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
             credits::CreditsApi,
             certificates::CertificatesApi,
             badges::BadgesApi,
-            admin::AdminApi,
+            (admin::AdminApi, organisations::OrganisationsApi),
             ops::OpsApi,
         ),
         "Tessera",
@@ -157,6 +159,7 @@ pub fn routes(state: SharedState) -> impl Endpoint {
         .nest("/docs", service.swagger_ui())
         .nest("/console", crate::console::endpoint())
         .nest("/verify", crate::console::verify_endpoint())
+        .nest("/confirm", crate::console::confirm_endpoint())
         .nest("/", service)
         .data(metrics)
         .data(state)

@@ -189,10 +189,7 @@ async fn joinable_project(
         return Ok(project);
     }
     let account = caller.account();
-    let admitted = project.status == WorkStatus::Live
-        && project
-            .audience
-            .admits(account.organisation.as_deref(), account.staff_group);
+    let admitted = project.status == WorkStatus::Live && project.audience.admits(&account.worker());
     admitted.then_some(project).ok_or_else(not_found)
 }
 

@@ -11,23 +11,31 @@ use super::auth::Caller;
 use super::error::ApiError;
 use super::state::SharedState;
 use super::tags::ApiTags;
-use crate::domain::account::{Role, StaffGroup, bounded_text};
-use crate::domain::admission::{Viewer, Worker, may_see_project, parse_audience};
+use crate::domain::account::{FieldError, Role, StaffGroup, bounded_text};
+use crate::domain::admission::{Viewer, may_see_project, parse_audience};
 use crate::domain::page::{DEFAULT_PAGE, page};
-use crate::domain::project::WorkStatus;
+use crate::domain::project::{Audience, WorkStatus};
 use crate::store::Project;
 
 pub struct ProjectsApi;
 
-/// Who may take part; leave both lists empty for all staff.
+/// Who may take part; leave the lists empty for all staff.
 #[derive(Object, Clone, Default)]
 pub struct AudienceBody {
-    /// Organisations (trusts) whose staff may join.
+    /// Organisations by name, as people typed them at registration (a
+    /// claim anyone can make); prefer `organisation_ids`.
     #[oai(default)]
     organisations: Vec<String>,
+    /// Organisation records (`GET /v1/organisations`) whose members may join.
+    #[oai(default)]
+    organisation_ids: Vec<Uuid>,
     /// Staff groups who may join.
     #[oai(default)]
     staff_groups: Vec<StaffGroup>,
+    /// Only verified members (a confirmed address at their organisation's
+    /// domain) may join.
+    #[oai(default)]
+    verified_only: bool,
 }
 
 /// A new project.
@@ -63,7 +71,11 @@ pub struct ProjectView {
     purpose: String,
     status: WorkStatus,
     organisations: Vec<String>,
+    /// Organisation records whose members may join.
+    organisation_ids: Vec<Uuid>,
     staff_groups: Vec<StaffGroup>,
+    /// Only verified members may join.
+    verified_only: bool,
     #[oai(skip_serializing_if_is_none)]
     outcome_note: Option<String>,
     /// Tasks (excluding gold) across the project's batches.
@@ -138,6 +150,26 @@ pub async fn managed_project(
     Ok(project)
 }
 
+/// The audience a researcher asked for, every organisation it names known.
+async fn audience(state: &SharedState, body: AudienceBody) -> Result<Audience, ApiError> {
+    let audience = parse_audience(
+        body.organisations,
+        body.organisation_ids,
+        body.staff_groups,
+        body.verified_only,
+    )?;
+    for (index, id) in audience.organisation_ids.iter().enumerate() {
+        if state.store.organisation(*id).await?.is_none() {
+            return Err(FieldError::new(
+                format!("audience.organisation_ids[{index}]"),
+                "is not an organisation (see GET /v1/organisations)",
+            )
+            .into());
+        }
+    }
+    Ok(audience)
+}
+
 async fn view(
     state: &SharedState,
     project: Project,
@@ -151,7 +183,9 @@ async fn view(
         purpose: project.purpose,
         status: project.status,
         organisations: project.audience.organisations,
+        organisation_ids: project.audience.organisation_ids,
         staff_groups: project.audience.staff_groups,
+        verified_only: project.audience.verified_only,
         outcome_note: project.outcome_note,
         tasks: progress.tasks,
         settled: progress.settled,
@@ -173,10 +207,8 @@ impl ProjectsApi {
         let account = caller.account();
         let mut projects = Vec::new();
         for project in state.store.projects().await? {
-            let joinable = project.status == WorkStatus::Live
-                && project
-                    .audience
-                    .admits(account.organisation.as_deref(), account.staff_group);
+            let joinable =
+                project.status == WorkStatus::Live && project.audience.admits(&account.worker());
             if joinable {
                 projects.push(view(&state, project, account.id).await?);
             }
@@ -245,7 +277,7 @@ impl ProjectsApi {
             title,
             summary,
             purpose,
-            audience: parse_audience(body.audience.organisations, body.audience.staff_groups)?,
+            audience: audience(&state, body.audience).await?,
             status: body.status.unwrap_or(WorkStatus::Draft),
             outcome_note: None,
             created_at: Utc::now(),
@@ -277,10 +309,7 @@ impl ProjectsApi {
                 let viewer = Viewer {
                     owns: p.owner_id == account.id,
                     admin: caller.has_role(Role::Admin),
-                    worker: Worker {
-                        organisation: account.organisation.as_deref(),
-                        staff_group: account.staff_group,
-                    },
+                    worker: account.worker(),
                 };
                 may_see_project(p.status, &p.audience, &viewer)
             })

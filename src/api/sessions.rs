@@ -117,8 +117,7 @@ impl SessionsApi {
             .claim(ClaimRequest {
                 session_id,
                 contributor_id: account.id,
-                organisation: account.organisation.clone(),
-                staff_group: account.staff_group,
+                member: crate::store::Member::of(account),
                 budget_seconds: minutes * 60,
                 project_id: body.0.project_id,
                 now: Utc::now(),

@@ -26,6 +26,10 @@ pub struct AppState {
     pub register_limiter: RateLimiter,
     /// Where password hashes are computed, a bounded number at once.
     pub hasher: crate::security::hash_pool::HashPool,
+    /// Confirmation links asked for, per account.
+    pub confirmation_limiter: RateLimiter,
+    /// Sends confirmation links (or logs them when no SMTP server is set).
+    pub mailer: crate::mail::Mailer,
     /// Per-account budget for batch uploads and logged observations.
     pub upload_limiter: RateLimiter,
     /// Signs contribution certificates: the service's Ed25519 key, the one

@@ -1,7 +1,8 @@
 //! The web pages the server serves, compiled into the binary so `cargo run`
 //! serves them with nothing else installed: the research console under
 //! `/console`, and under `/verify` the page an appraiser reaches from a
-//! certificate's QR code. The pages call the same public API as the phones.
+//! certificate's QR code, and under `/confirm` the page a confirmation
+//! email links to. The pages call the same public API as the phones.
 
 use poem::endpoint::EmbeddedFilesEndpoint;
 use poem::http::{Method, header};
@@ -16,6 +17,10 @@ struct Assets;
 #[derive(rust_embed::RustEmbed)]
 #[folder = "src/console/verify"]
 struct VerifyPage;
+
+#[derive(rust_embed::RustEmbed)]
+#[folder = "src/console/confirm"]
+struct ConfirmPage;
 
 /// Scripts, styles and fetches from this server only; never framed.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' blob: data:; \
@@ -37,6 +42,11 @@ pub fn endpoint() -> impl Endpoint {
 /// Serves the certificate check page at `/verify/?id=<certificate id>`.
 pub fn verify_endpoint() -> impl Endpoint {
     EmbeddedFilesEndpoint::<VerifyPage>::new().with(page_headers())
+}
+
+/// Serves the page confirmation emails link to, `/confirm/#token=...`.
+pub fn confirm_endpoint() -> impl Endpoint {
+    EmbeddedFilesEndpoint::<ConfirmPage>::new().with(page_headers())
 }
 
 /// Where a browser that opens a certificate's verification URL (printed

@@ -57,6 +57,8 @@ pub async fn seed(store: Arc<dyn Store>) -> anyhow::Result<()> {
             display_name: name.to_owned(),
             staff_group: group,
             organisation: Some("Demo NHS Foundation Trust".to_owned()),
+            organisation_id: None,
+            email_confirmed: false,
             registration_number: None,
             roles: normalise_roles(roles.iter().copied()),
             created_at: Utc::now(),

@@ -101,7 +101,12 @@ pub struct Workplace<'a> {
 /// Who is asking, as the stored account says now.
 #[derive(Debug, Clone, Copy)]
 pub struct Worker<'a> {
+    /// The organisation's name, as typed or from its record.
     pub organisation: Option<&'a str>,
+    /// The organisation record the person's email domain matched.
+    pub organisation_id: Option<Uuid>,
+    /// The membership is verified (see `domain::organisation::Membership`).
+    pub verified: bool,
     pub staff_group: StaffGroup,
 }
 
@@ -119,10 +124,7 @@ pub fn may_work(place: &Workplace<'_>, worker: &Worker<'_>) -> Result<(), Refusa
             status: place.batch_status,
         });
     }
-    if !place
-        .audience
-        .admits(worker.organisation, worker.staff_group)
-    {
+    if !place.audience.admits(worker) {
         return Err(Refusal::OutsideAudience);
     }
     Ok(())
@@ -184,10 +186,7 @@ pub struct Viewer<'a> {
 /// A project is visible to its researcher and to admins; to everyone else
 /// only once it is out of draft, and only inside its audience.
 pub fn may_see_project(status: WorkStatus, audience: &Audience, viewer: &Viewer<'_>) -> bool {
-    viewer.owns
-        || viewer.admin
-        || (status != WorkStatus::Draft
-            && audience.admits(viewer.worker.organisation, viewer.worker.staff_group))
+    viewer.owns || viewer.admin || (status != WorkStatus::Draft && audience.admits(&viewer.worker))
 }
 
 /// Most organisations one audience may name.
@@ -201,9 +200,23 @@ pub const MAX_ORGANISATION_CHARS: usize = 200;
 /// each named once.
 pub fn parse_audience(
     organisations: Vec<String>,
+    organisation_ids: Vec<Uuid>,
     staff_groups: Vec<StaffGroup>,
+    verified_only: bool,
 ) -> Result<Audience, super::field_error::FieldError> {
     use super::field_error::FieldError;
+    if organisation_ids.len() > MAX_AUDIENCE_ORGANISATIONS {
+        return Err(FieldError::new(
+            "audience.organisation_ids",
+            format!("name at most {MAX_AUDIENCE_ORGANISATIONS} organisations"),
+        ));
+    }
+    let mut ids = Vec::with_capacity(organisation_ids.len());
+    for id in organisation_ids {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
     if organisations.len() > MAX_AUDIENCE_ORGANISATIONS {
         return Err(FieldError::new(
             "audience.organisations",
@@ -231,7 +244,9 @@ pub fn parse_audience(
     }
     Ok(Audience {
         organisations: named,
+        organisation_ids: ids,
         staff_groups: groups,
+        verified_only,
     })
 }
 
@@ -249,6 +264,8 @@ mod tests {
 
     const NURSE: Worker<'static> = Worker {
         organisation: Some("North Trust"),
+        organisation_id: None,
+        verified: false,
         staff_group: StaffGroup::NursingAndMidwifery,
     };
 
@@ -296,7 +313,7 @@ mod tests {
     fn the_audience_is_checked_for_answers_as_for_claims() {
         let south = Audience {
             organisations: vec!["South Trust".into()],
-            staff_groups: vec![],
+            ..Audience::default()
         };
         assert_eq!(
             may_work(&live(&south), &NURSE),
@@ -336,7 +353,7 @@ mod tests {
     fn drafts_and_other_audiences_stay_hidden_from_staff() {
         let south = Audience {
             organisations: vec!["South Trust".into()],
-            staff_groups: vec![],
+            ..Audience::default()
         };
         let staff = Viewer {
             owns: false,
@@ -363,20 +380,32 @@ mod tests {
 
     #[test]
     fn audiences_are_bounded_trimmed_and_deduplicated() {
+        let names = |names: Vec<String>| parse_audience(names, vec![], vec![], false);
+        let north = Uuid::new_v4();
         let parsed = parse_audience(
             vec![" North Trust ".into(), "north trust".into()],
+            vec![north, north],
             vec![StaffGroup::Pharmacy, StaffGroup::Pharmacy],
+            true,
         )
         .unwrap();
         assert_eq!(parsed.organisations, ["North Trust"]);
+        assert_eq!(parsed.organisation_ids, [north]);
         assert_eq!(parsed.staff_groups, [StaffGroup::Pharmacy]);
+        assert!(parsed.verified_only);
         let many = vec!["Trust".to_owned(); MAX_AUDIENCE_ORGANISATIONS + 1];
+        assert_eq!(names(many).unwrap_err().field, "audience.organisations");
+        let many_ids = (0..=MAX_AUDIENCE_ORGANISATIONS)
+            .map(|_| Uuid::new_v4())
+            .collect();
         assert_eq!(
-            parse_audience(many, vec![]).unwrap_err().field,
-            "audience.organisations"
+            parse_audience(vec![], many_ids, vec![], false)
+                .unwrap_err()
+                .field,
+            "audience.organisation_ids"
         );
-        assert!(parse_audience(vec!["  ".into()], vec![]).is_err());
-        assert!(parse_audience(vec!["x".repeat(201)], vec![]).is_err());
+        assert!(names(vec!["  ".into()]).is_err());
+        assert!(names(vec!["x".repeat(201)]).is_err());
     }
 
     #[test]

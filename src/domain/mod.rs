@@ -13,6 +13,7 @@ pub mod export;
 pub mod field_error;
 pub mod ingest;
 pub mod kinds;
+pub mod organisation;
 pub mod pace;
 pub mod page;
 pub mod policy;

@@ -2,7 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use uuid::Uuid;
+
 use super::account::StaffGroup;
+use super::admission::Worker;
 
 /// Where a project (or a batch) is in its life. Only `live` work is handed out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, poem_openapi::Enum)]
@@ -37,24 +40,40 @@ impl WorkStatus {
     }
 }
 
-/// Who may take part. Empty lists mean everyone.
+/// Who may take part. Empty organisation lists mean every organisation;
+/// an empty staff-group list means every staff group.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Audience {
-    /// Organisations (trusts) whose staff may join, compared case-insensitively.
+    /// Organisations named as people typed them at registration, compared
+    /// case-insensitively. Kept for projects made before organisations were
+    /// records; `organisation_ids` is the reliable form.
     pub organisations: Vec<String>,
+    /// Organisation records (`/v1/organisations`) whose members may join.
+    #[serde(default)]
+    pub organisation_ids: Vec<Uuid>,
     pub staff_groups: Vec<StaffGroup>,
+    /// Only people whose membership is verified (a confirmed address at one
+    /// of their organisation's domains) may join.
+    #[serde(default)]
+    pub verified_only: bool,
 }
 
 impl Audience {
-    pub fn admits(&self, organisation: Option<&str>, staff_group: StaffGroup) -> bool {
-        let organisation_ok = self.organisations.is_empty()
-            || organisation.is_some_and(|org| {
-                self.organisations
-                    .iter()
-                    .any(|allowed| allowed.eq_ignore_ascii_case(org.trim()))
-            });
-        let group_ok = self.staff_groups.is_empty() || self.staff_groups.contains(&staff_group);
-        organisation_ok && group_ok
+    pub fn admits(&self, worker: &Worker<'_>) -> bool {
+        let names_anyone = self.organisations.is_empty() && self.organisation_ids.is_empty();
+        let by_record = worker
+            .organisation_id
+            .is_some_and(|id| self.organisation_ids.contains(&id));
+        let by_name = worker.organisation.is_some_and(|org| {
+            self.organisations
+                .iter()
+                .any(|allowed| allowed.eq_ignore_ascii_case(org.trim()))
+        });
+        let organisation_ok = names_anyone || by_record || by_name;
+        let verified_ok = !self.verified_only || worker.verified;
+        let group_ok =
+            self.staff_groups.is_empty() || self.staff_groups.contains(&worker.staff_group);
+        organisation_ok && verified_ok && group_ok
     }
 }
 
@@ -62,9 +81,18 @@ impl Audience {
 mod tests {
     use super::*;
 
+    fn worker(organisation: Option<&str>, staff_group: StaffGroup) -> Worker<'_> {
+        Worker {
+            organisation,
+            organisation_id: None,
+            verified: false,
+            staff_group,
+        }
+    }
+
     #[test]
     fn an_empty_audience_admits_everyone() {
-        assert!(Audience::default().admits(None, StaffGroup::Pharmacy));
+        assert!(Audience::default().admits(&worker(None, StaffGroup::Pharmacy)));
     }
 
     #[test]
@@ -72,11 +100,32 @@ mod tests {
         let audience = Audience {
             organisations: vec!["North Trust".into()],
             staff_groups: vec![StaffGroup::NursingAndMidwifery],
+            ..Audience::default()
         };
-        assert!(audience.admits(Some("north trust"), StaffGroup::NursingAndMidwifery));
-        assert!(!audience.admits(Some("South Trust"), StaffGroup::NursingAndMidwifery));
-        assert!(!audience.admits(None, StaffGroup::NursingAndMidwifery));
-        assert!(!audience.admits(Some("North Trust"), StaffGroup::Pharmacy));
+        let nurse = StaffGroup::NursingAndMidwifery;
+        assert!(audience.admits(&worker(Some("north trust"), nurse)));
+        assert!(!audience.admits(&worker(Some("South Trust"), nurse)));
+        assert!(!audience.admits(&worker(None, nurse)));
+        assert!(!audience.admits(&worker(Some("North Trust"), StaffGroup::Pharmacy)));
+    }
+
+    #[test]
+    fn a_verified_only_audience_admits_confirmed_members_of_its_records() {
+        let north = Uuid::new_v4();
+        let audience = Audience {
+            organisation_ids: vec![north],
+            verified_only: true,
+            ..Audience::default()
+        };
+        let mut member = worker(Some("North Trust"), StaffGroup::Pharmacy);
+        member.organisation_id = Some(north);
+        assert!(!audience.admits(&member), "not yet confirmed");
+        member.verified = true;
+        assert!(audience.admits(&member));
+        member.organisation_id = Some(Uuid::new_v4());
+        assert!(!audience.admits(&member), "another organisation");
+        let claimant = worker(Some("North Trust"), StaffGroup::Pharmacy);
+        assert!(!audience.admits(&claimant), "a typed name is not a record");
     }
 
     #[test]

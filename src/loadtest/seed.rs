@@ -63,6 +63,8 @@ fn account(email: &str, roles: &[Role]) -> Account {
         display_name: "Load Test".to_owned(),
         staff_group: StaffGroup::NursingAndMidwifery,
         organisation: Some("Load Test Trust".to_owned()),
+        organisation_id: None,
+        email_confirmed: false,
         registration_number: None,
         roles: normalise_roles(roles.iter().copied()),
         created_at: Utc::now(),

@@ -34,6 +34,30 @@ impl Claims {
     }
 }
 
+/// The audience of confirmation links, so one can never pass as an access
+/// token (access tokens carry no audience and are refused with one) and an
+/// access token never confirms an address.
+const CONFIRMATION_AUDIENCE: &str = "tessera:email-confirmation";
+
+/// What an email confirmation link proves: the holder received mail at
+/// `email` for the account `sub`, and `nonce` is the link's single use.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ConfirmationClaims {
+    pub sub: Uuid,
+    pub email: String,
+    pub nonce: String,
+    pub aud: String,
+    pub exp: i64,
+    pub iss: String,
+}
+
+/// Why a confirmation link was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ConfirmationError {
+    Expired,
+    Invalid,
+}
+
 /// Issues and checks access tokens with the service's signing key.
 pub struct TokenService {
     encoding: EncodingKey,
@@ -41,6 +65,7 @@ pub struct TokenService {
     key_id: String,
     access_ttl: Duration,
     validation: Validation,
+    confirmation: Validation,
 }
 
 impl TokenService {
@@ -53,7 +78,11 @@ impl TokenService {
         validation.set_issuer(&[ISSUER]);
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
         validation.leeway = 0;
+        let mut confirmation = validation.clone();
+        confirmation.set_audience(&[CONFIRMATION_AUDIENCE]);
+        confirmation.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
         Ok(Self {
+            confirmation,
             encoding: EncodingKey::from_ed_der(der.as_bytes()),
             decoding: DecodingKey::from_ed_der(key.verifying_key().as_bytes()),
             key_id: super::keys::key_id(&key.verifying_key()),
@@ -81,6 +110,43 @@ impl TokenService {
         header.kid = Some(self.key_id.clone());
         let token = jsonwebtoken::encode(&header, &claims, &self.encoding)?;
         Ok((token, ttl))
+    }
+
+    /// A signed link token confirming `email` for the account, usable once
+    /// (the store keeps `nonce` until it is used) until `now + ttl`.
+    pub fn issue_confirmation(
+        &self,
+        account_id: Uuid,
+        email: &str,
+        nonce: &str,
+        now: DateTime<Utc>,
+        ttl: Duration,
+    ) -> anyhow::Result<String> {
+        let claims = ConfirmationClaims {
+            sub: account_id,
+            email: email.to_owned(),
+            nonce: nonce.to_owned(),
+            aud: CONFIRMATION_AUDIENCE.to_owned(),
+            exp: now.timestamp() + ttl.as_secs() as i64,
+            iss: ISSUER.to_owned(),
+        };
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(self.key_id.clone());
+        Ok(jsonwebtoken::encode(&header, &claims, &self.encoding)?)
+    }
+
+    /// The claims of a genuine confirmation link, or why it is refused.
+    pub fn verify_confirmation(
+        &self,
+        token: &str,
+    ) -> Result<ConfirmationClaims, ConfirmationError> {
+        use jsonwebtoken::errors::ErrorKind;
+        jsonwebtoken::decode::<ConfirmationClaims>(token, &self.decoding, &self.confirmation)
+            .map(|data| data.claims)
+            .map_err(|err| match err.kind() {
+                ErrorKind::ExpiredSignature => ConfirmationError::Expired,
+                _ => ConfirmationError::Invalid,
+            })
     }
 
     /// The claims of a genuine, unexpired token; `None` for anything else.
@@ -125,6 +191,49 @@ mod tests {
         let claims = service().verify(&token).unwrap();
         assert_eq!(claims.sub, id);
         assert_eq!(claims.roles, vec![Role::Contributor]);
+    }
+
+    #[test]
+    fn confirmation_links_and_access_tokens_never_pass_for_each_other() {
+        let id = Uuid::new_v4();
+        let ttl = Duration::from_secs(3600);
+        let link = service()
+            .issue_confirmation(id, "ada@north.nhs.uk", "n1", Utc::now(), ttl)
+            .unwrap();
+        let claims = service().verify_confirmation(&link).unwrap();
+        assert_eq!((claims.sub, claims.nonce.as_str()), (id, "n1"));
+        assert!(service().verify(&link).is_none());
+        let (access, _) = service()
+            .issue(id, &[Role::Contributor], Utc::now())
+            .unwrap();
+        assert_eq!(
+            service().verify_confirmation(&access),
+            Err(ConfirmationError::Invalid)
+        );
+    }
+
+    #[test]
+    fn an_expired_confirmation_link_says_so() {
+        let past = Utc::now() - chrono::Duration::hours(3);
+        let link = service()
+            .issue_confirmation(
+                Uuid::new_v4(),
+                "a@b.uk",
+                "n",
+                past,
+                Duration::from_secs(3600),
+            )
+            .unwrap();
+        assert_eq!(
+            service().verify_confirmation(&link),
+            Err(ConfirmationError::Expired)
+        );
+        let mut forged = link.clone();
+        forged.pop();
+        assert_ne!(
+            service().verify_confirmation(&forged),
+            Err(ConfirmationError::Expired)
+        );
     }
 
     #[test]

@@ -5,6 +5,8 @@ use uuid::Uuid;
 
 use super::StoreResult;
 use crate::domain::account::{Email, Role, StaffGroup};
+use crate::domain::admission::Worker;
+use crate::domain::organisation::Membership;
 
 /// A registered person, without secrets.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,9 +16,34 @@ pub struct Account {
     pub display_name: String,
     pub staff_group: StaffGroup,
     pub organisation: Option<String>,
+    /// The organisation record the email domain matched, if any.
+    pub organisation_id: Option<Uuid>,
+    /// The person opened the confirmation link sent to `email`.
+    pub email_confirmed: bool,
     pub registration_number: Option<String>,
     pub roles: Vec<Role>,
     pub created_at: DateTime<Utc>,
+}
+
+impl Account {
+    /// How far the account's organisation is proven.
+    pub fn membership(&self) -> Option<Membership> {
+        Membership::of(
+            self.organisation.as_deref(),
+            self.organisation_id,
+            self.email_confirmed,
+        )
+    }
+
+    /// The account as the admission rules see it.
+    pub fn worker(&self) -> Worker<'_> {
+        Worker {
+            organisation: self.organisation.as_deref(),
+            organisation_id: self.organisation_id,
+            verified: self.membership() == Some(Membership::Verified),
+            staff_group: self.staff_group,
+        }
+    }
 }
 
 /// What the owner of an account may change about it, already validated:

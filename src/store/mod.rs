@@ -6,6 +6,7 @@ mod accounts;
 mod credits;
 mod media;
 pub mod mongo;
+mod organisations;
 mod privacy;
 mod projects;
 mod quality;
@@ -17,6 +18,7 @@ pub use credits::{BatchImpact, CreditStore, StoredCertificate};
 pub use media::{
     Logged, MediaRecord, MediaSize, MediaStore, NewObservation, NewPhoto, ObservationRecord,
 };
+pub use organisations::{AccountQuery, OrganisationStore};
 pub use privacy::{ExportedAnswer, PersonalData, PrivacyStore};
 pub use projects::{
     Batch, BatchCounts, GoldAnswer, NewTask, Project, ProjectProgress, ProjectStore, RawAnswer,
@@ -25,7 +27,7 @@ pub use projects::{
 pub use quality::{EngagementRow, ParticipationRow, QualityStore, QueueItem};
 pub use sessions::{
     AnswerOutcome, AnswerStatus, AnswerSubmission, Answerer, ClaimRequest, GoldFeedback,
-    LeasedTask, SessionStore, SubmitRefusal,
+    LeasedTask, Member, SessionStore, SubmitRefusal,
 };
 
 use std::sync::Arc;
@@ -58,6 +60,7 @@ pub trait Store:
     + SessionStore
     + MediaStore
     + CreditStore
+    + OrganisationStore
     + Send
     + Sync
     + 'static

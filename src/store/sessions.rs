@@ -16,8 +16,7 @@ use crate::domain::kinds::Vote;
 pub struct ClaimRequest {
     pub session_id: Uuid,
     pub contributor_id: Uuid,
-    pub organisation: Option<String>,
-    pub staff_group: StaffGroup,
+    pub member: Member,
     pub budget_seconds: u32,
     pub project_id: Option<Uuid>,
     pub now: DateTime<Utc>,
@@ -89,20 +88,47 @@ pub struct SubmitRefusal {
     pub reason: Refusal,
 }
 
-/// Who is answering, as the stored account says now (never as a token says).
+/// Where a person works, as the stored account says now (never as a token
+/// says): what the admission rules need, owned so it can cross into a store.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub organisation: Option<String>,
+    pub organisation_id: Option<Uuid>,
+    pub verified: bool,
+    pub staff_group: StaffGroup,
+}
+
+impl Member {
+    pub fn of(account: &super::Account) -> Self {
+        let worker = account.worker();
+        Self {
+            organisation: account.organisation.clone(),
+            organisation_id: worker.organisation_id,
+            verified: worker.verified,
+            staff_group: worker.staff_group,
+        }
+    }
+
+    pub fn worker(&self) -> Worker<'_> {
+        Worker {
+            organisation: self.organisation.as_deref(),
+            organisation_id: self.organisation_id,
+            verified: self.verified,
+            staff_group: self.staff_group,
+        }
+    }
+}
+
+/// Who is answering, as the stored account says now.
 #[derive(Debug, Clone)]
 pub struct Answerer {
     pub id: Uuid,
-    pub organisation: Option<String>,
-    pub staff_group: StaffGroup,
+    pub member: Member,
 }
 
 impl Answerer {
     pub fn worker(&self) -> Worker<'_> {
-        Worker {
-            organisation: self.organisation.as_deref(),
-            staff_group: self.staff_group,
-        }
+        self.member.worker()
     }
 }
 

@@ -117,16 +117,18 @@ async fn an_admin_finds_a_person_by_email_and_nobody_else_can() {
         StatusCode::OK,
     )
     .await;
-    assert_eq!(found["id"], nurse.id);
-    expect_problem(
+    assert_eq!(found["accounts"][0]["id"], nurse.id);
+    assert_eq!(found["accounts"].as_array().map(Vec::len), Some(1));
+    let nobody = expect_status(
         app.get(
             "/v1/admin/users?email=nobody@trust.nhs.uk",
             Some(&admin.access_token),
         )
         .await,
-        StatusCode::NOT_FOUND,
+        StatusCode::OK,
     )
     .await;
+    assert_eq!(nobody["accounts"], serde_json::json!([]));
     expect_problem(
         app.get(
             "/v1/admin/users?email=admin@trust.nhs.uk",

@@ -76,7 +76,12 @@ const ACCESS: &[(&str, Access)] = &[
     ("create_resolution", Access::ProjectOwner),
     ("get_project_engagement", Access::ProjectOwner),
     ("update_user_roles", Access::Admin),
-    ("find_user", Access::Admin),
+    ("find_users", Access::Admin),
+    ("list_organisations", Access::Public),
+    ("confirm_email", Access::Public),
+    ("send_email_confirmation", Access::SignedIn),
+    ("create_organisation", Access::Admin),
+    ("update_organisation", Access::Admin),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq)]

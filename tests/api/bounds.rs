@@ -47,6 +47,8 @@ async fn a_shift_start_burst_of_logins_through_one_proxy_all_succeed() {
             display_name: "Staff".into(),
             staff_group: tessera::domain::account::StaffGroup::Other,
             organisation: None,
+            organisation_id: None,
+            email_confirmed: false,
             registration_number: None,
             roles: vec![Role::Contributor],
             created_at: chrono::Utc::now(),

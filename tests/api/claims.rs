@@ -8,7 +8,7 @@ use tessera::domain::policy::BatchPolicy;
 use tessera::store::{Account, AnswerStatus, AnswerSubmission, ClaimRequest, Store};
 use uuid::Uuid;
 
-use crate::contract::{live_batch, staff, stores};
+use crate::contract::{anyone, live_batch, staff, stores};
 
 struct Fixture {
     tasks: Vec<Uuid>,
@@ -25,6 +25,8 @@ async fn seed(store: &dyn Store, tasks: usize, people: usize, policy: BatchPolic
             display_name: "P".into(),
             staff_group: StaffGroup::Other,
             organisation: None,
+            organisation_id: None,
+            email_confirmed: false,
             registration_number: None,
             roles: vec![Role::Contributor],
             created_at: Utc::now(),
@@ -42,8 +44,7 @@ fn claim(person: Uuid, seconds: u32, now: chrono::DateTime<Utc>) -> ClaimRequest
     ClaimRequest {
         session_id: Uuid::new_v4(),
         contributor_id: person,
-        organisation: None,
-        staff_group: StaffGroup::Other,
+        member: anyone(),
         budget_seconds: seconds,
         project_id: None,
         now,

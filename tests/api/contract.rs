@@ -15,8 +15,9 @@ use tessera::domain::kinds::{KindSettings, TaskKind, Vote};
 use tessera::domain::policy::BatchPolicy;
 use tessera::domain::project::{Audience, WorkStatus};
 use tessera::store::{
-    Account, AnswerStatus, AnswerSubmission, Answerer, Batch, ClaimRequest, NewRefreshToken,
-    NewTask, Project, RefreshOutcome, Store, StoreError, SubmitRefusal, TaskResult,
+    Account, AnswerStatus, AnswerSubmission, Answerer, Batch, ClaimRequest, Member,
+    NewRefreshToken, NewTask, Project, RefreshOutcome, Store, StoreError, SubmitRefusal,
+    TaskResult,
 };
 use uuid::Uuid;
 
@@ -63,6 +64,8 @@ fn account(email: &str) -> Account {
         display_name: "Ada".into(),
         staff_group: StaffGroup::Pharmacy,
         organisation: None,
+        organisation_id: None,
+        email_confirmed: false,
         registration_number: Some("X1".into()),
         roles: vec![Role::Contributor],
         created_at: Utc::now(),
@@ -312,20 +315,28 @@ fn claim_at(person: Uuid, now: DateTime<Utc>) -> ClaimRequest {
     ClaimRequest {
         session_id: Uuid::new_v4(),
         contributor_id: person,
-        organisation: None,
-        staff_group: StaffGroup::Other,
+        member: anyone(),
         budget_seconds: 300,
         project_id: None,
         now,
     }
 }
 
-/// Anyone, as the answer path sees them: no organisation, any staff group.
+/// Anyone, as the admission rules see them: no organisation, any staff group.
+pub fn anyone() -> Member {
+    Member {
+        organisation: None,
+        organisation_id: None,
+        verified: false,
+        staff_group: StaffGroup::Other,
+    }
+}
+
+/// Anyone, as the answer path sees them.
 pub fn staff(id: Uuid) -> Answerer {
     Answerer {
         id,
-        organisation: None,
-        staff_group: StaffGroup::Other,
+        member: anyone(),
     }
 }
 

@@ -19,6 +19,7 @@ mod listing;
 mod observation_photos;
 mod observations;
 mod openapi;
+mod organisations;
 mod prisma;
 mod quality;
 mod ris_export;

@@ -80,6 +80,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/email-confirmation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a new confirmation link to your address (at most 5 an hour).
+         *     One is sent at registration; earlier links stop working.
+         */
+        post: operations["send_email_confirmation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/email-confirmation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm an email address with the token from the link. Each link
+         *     works once, and only until it expires.
+         */
+        post: operations["confirm_email"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -648,10 +688,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Find an account by its email address (admins only), to learn the id
-         *     that `PUT /v1/admin/users/{user_id}/roles` needs.
+         * Find accounts (admins only) by part of their email address, by
+         *     organisation, or both, to learn the id that
+         *     `PUT /v1/admin/users/{user_id}/roles` needs. Cursor-paginated.
          */
-        get: operations["find_user"];
+        get: operations["find_users"];
         put?: never;
         post?: never;
         delete?: never;
@@ -675,6 +716,60 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/v1/organisations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the organisations, with the email domains that make someone a
+         *     verified member. Open to everyone: people registering choose by it.
+         */
+        get: operations["list_organisations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/organisations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record an organisation (admins only). */
+        post: operations["create_organisation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/organisations/{organisation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change an organisation's name, ODS code or domains (admins only). */
+        patch: operations["update_organisation"];
         trace?: never;
     };
     "/healthz": {
@@ -737,6 +832,15 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * AccountPage
+         * @description One page of accounts, in id order.
+         */
+        AccountPage: {
+            accounts: components["schemas"]["AccountView"][];
+            /** @description Pass as `cursor` for the next page; absent on the last page. */
+            next_cursor?: string;
+        };
+        /**
          * AccountView
          * @description An account as its owner (or an admin) sees it.
          */
@@ -751,6 +855,20 @@ export interface components {
             display_name: string;
             staff_group: components["schemas"]["StaffGroup"];
             organisation?: string;
+            /**
+             * Format: uuid
+             * @description The organisation record (`/v1/organisations`) the email address
+             *     matched, if any.
+             */
+            organisation_id?: string;
+            /**
+             * @description `verified`: a confirmed address at one of the organisation's
+             *     domains; `self_declared`: typed at registration or not yet
+             *     confirmed. Absent when no organisation is given.
+             */
+            membership?: components["schemas"]["Membership"] & unknown;
+            /** @description The person opened the confirmation link sent to `email`. */
+            email_confirmed: boolean;
             /** @description Professional registration number (e.g. NMC PIN). */
             registration_number?: string;
             /** @description What this account may do; always includes `contributor`. */
@@ -816,19 +934,31 @@ export interface components {
         };
         /**
          * AudienceBody
-         * @description Who may take part; leave both lists empty for all staff.
+         * @description Who may take part; leave the lists empty for all staff.
          */
         AudienceBody: {
             /**
-             * @description Organisations (trusts) whose staff may join.
+             * @description Organisations by name, as people typed them at registration (a
+             *     claim anyone can make); prefer `organisation_ids`.
              * @default []
              */
             organisations: string[];
+            /**
+             * @description Organisation records (`GET /v1/organisations`) whose members may join.
+             * @default []
+             */
+            organisation_ids: string[];
             /**
              * @description Staff groups who may join.
              * @default []
              */
             staff_groups: components["schemas"]["StaffGroup"][];
+            /**
+             * @description Only verified members (a confirmed address at their organisation's
+             *     domain) may join.
+             * @default false
+             */
+            verified_only: boolean;
         };
         /**
          * BadgeView
@@ -1131,6 +1261,13 @@ export interface components {
             pdf_url: string;
         };
         /**
+         * ConfirmationBody
+         * @description The token from a confirmation link (the part after `#token=`).
+         */
+        ConfirmationBody: {
+            token: string;
+        };
+        /**
          * ContributorQuality
          * @description One contributor's record on the batch.
          */
@@ -1358,6 +1495,11 @@ export interface components {
             password: string;
         };
         /**
+         * @description How far a person's organisation is proven.
+         * @enum {string}
+         */
+        Membership: "verified" | "self_declared";
+        /**
          * MonthCredit
          * @description Credited time in one calendar month.
          */
@@ -1392,6 +1534,23 @@ export interface components {
             marked_seconds: number;
         };
         /**
+         * NewOrganisationBody
+         * @description A new organisation.
+         */
+        NewOrganisationBody: {
+            /** @description The name printed on certificates, e.g. `North Hospitals NHS Foundation Trust`. */
+            name: string;
+            /** @description The NHS ODS code, e.g. `RJ1`. */
+            ods_code?: string;
+            /**
+             * @description Email domains that prove membership, e.g. `northhospitals.nhs.uk`. A
+             *     person who confirms an address at one of them is a verified member.
+             *     Shared NHS domains such as `nhs.net` are refused.
+             * @default []
+             */
+            email_domains: string[];
+        };
+        /**
          * NewProjectBody
          * @description A new project.
          */
@@ -1405,7 +1564,9 @@ export interface components {
             /**
              * @default {
              *       "organisations": [],
-             *       "staff_groups": []
+             *       "organisation_ids": [],
+             *       "staff_groups": [],
+             *       "verified_only": false
              *     }
              */
             audience: components["schemas"]["AudienceBody"] & unknown;
@@ -1474,6 +1635,35 @@ export interface components {
              * @description When the server first stored it.
              */
             created_at: string;
+        };
+        /**
+         * OrganisationChanges
+         * @description Changes to an organisation; absent fields stay as they are. Members
+         *     whose address is no longer at one of the domains become self-declared.
+         */
+        OrganisationChanges: {
+            name?: string;
+            /** @description The NHS ODS code; an empty string removes it. */
+            ods_code?: string;
+            email_domains?: string[];
+        };
+        /**
+         * OrganisationList
+         * @description Every organisation, by name.
+         */
+        OrganisationList: {
+            organisations: components["schemas"]["OrganisationView"][];
+        };
+        /**
+         * OrganisationView
+         * @description An organisation.
+         */
+        OrganisationView: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            ods_code?: string;
+            email_domains: string[];
         };
         /**
          * OwnedProjectPage
@@ -1675,7 +1865,11 @@ export interface components {
             purpose: string;
             status: components["schemas"]["WorkStatus"];
             organisations: string[];
+            /** @description Organisation records whose members may join. */
+            organisation_ids: string[];
             staff_groups: components["schemas"]["StaffGroup"][];
+            /** @description Only verified members may join. */
+            verified_only: boolean;
             outcome_note?: string;
             /**
              * Format: uint64
@@ -1813,7 +2007,12 @@ export interface components {
             display_name: string;
             /** @description The NHS staff group you belong to. */
             staff_group: components["schemas"]["StaffGroup"] & unknown;
-            /** @description Your trust or organisation, printed on certificates. */
+            /**
+             * @description Your trust or organisation, printed on certificates. When your
+             *     email domain belongs to a recorded organisation (`/v1/organisations`),
+             *     its name is used instead, and confirming your address makes you a
+             *     verified member; otherwise this stays self-declared.
+             */
             organisation?: string;
             /** @description Professional registration number (e.g. NMC PIN, GMC number), printed on certificates. */
             registration_number?: string;
@@ -2540,6 +2739,305 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed: unreadable JSON, a wrong type, a missing parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (or refresh token / password) was presented. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is known but may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The method is not allowed on this path. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with what is stored (e.g. an email already registered). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request body must declare its length. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's media type is not accepted here. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but its values are invalid; `errors` lists each one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; it has been logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store is unreachable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    send_email_confirmation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A new link is on its way; earlier links stop working. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed: unreadable JSON, a wrong type, a missing parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (or refresh token / password) was presented. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is known but may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The method is not allowed on this path. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with what is stored (e.g. an email already registered). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request body must declare its length. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's media type is not accepted here. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but its values are invalid; `errors` lists each one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; it has been logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store is unreachable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    confirm_email: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["ConfirmationBody"];
+            };
+        };
+        responses: {
+            /**
+             * @description The address is confirmed; `membership` says whether it made the
+             *     account a verified member of an organisation.
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["AccountView"];
+                };
             };
             /** @description The request is malformed: unreadable JSON, a wrong type, a missing parameter. */
             400: {
@@ -7239,11 +7737,17 @@ export interface operations {
             };
         };
     };
-    find_user: {
+    find_users: {
         parameters: {
-            query: {
-                /** @description The email address the person registered with. */
-                email: string;
+            query?: {
+                /** @description Part of the email address, e.g. `ada@` or `@north.nhs.uk`. */
+                email?: string;
+                /** @description Members of this organisation record. */
+                organisation_id?: string;
+                /** @description `next_cursor` of the page before; absent for the first page. */
+                cursor?: string;
+                /** @description Accounts per page, 1 to 100 (50 when absent). */
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -7251,13 +7755,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The account. */
+            /** @description Matching accounts. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["AccountView"];
+                    "application/json; charset=utf-8": components["schemas"]["AccountPage"];
                 };
             };
             /** @description The request is malformed: unreadable JSON, a wrong type, a missing parameter. */
@@ -7412,6 +7916,475 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["AccountView"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, a wrong type, a missing parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (or refresh token / password) was presented. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is known but may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The method is not allowed on this path. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with what is stored (e.g. an email already registered). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request body must declare its length. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's media type is not accepted here. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but its values are invalid; `errors` lists each one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; it has been logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store is unreachable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_organisations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every organisation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["OrganisationList"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, a wrong type, a missing parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (or refresh token / password) was presented. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is known but may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The method is not allowed on this path. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with what is stored (e.g. an email already registered). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request body must declare its length. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's media type is not accepted here. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but its values are invalid; `errors` lists each one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; it has been logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store is unreachable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_organisation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["NewOrganisationBody"];
+            };
+        };
+        responses: {
+            /** @description The organisation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["OrganisationView"];
+                };
+            };
+            /** @description The organisation was created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["OrganisationView"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, a wrong type, a missing parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (or refresh token / password) was presented. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is known but may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The method is not allowed on this path. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with what is stored (e.g. an email already registered). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request body must declare its length. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's media type is not accepted here. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but its values are invalid; `errors` lists each one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; it has been logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store is unreachable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_organisation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["OrganisationChanges"];
+            };
+        };
+        responses: {
+            /** @description The organisation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["OrganisationView"];
+                };
+            };
+            /** @description The organisation was created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["OrganisationView"];
                 };
             };
             /** @description The request is malformed: unreadable JSON, a wrong type, a missing parameter. */

@@ -28,13 +28,16 @@ impl AccountDoc {
             display_name: account.display_name.clone(),
             staff_group: account.staff_group,
             organisation: account.organisation.clone(),
+            organisation_id: account.organisation_id.map(id),
+            email_confirmed: account.email_confirmed,
+            confirmation_nonce: None,
             registration_number: account.registration_number.clone(),
             roles: role_names(&account.roles),
             created_at: at(account.created_at),
         }
     }
 
-    fn into_credentials(self) -> Credentials {
+    pub(super) fn into_credentials(self) -> Credentials {
         let password_hash = self.password_hash.clone();
         Credentials {
             account: self.into_account(),
@@ -42,13 +45,15 @@ impl AccountDoc {
         }
     }
 
-    fn into_account(self) -> Account {
+    pub(super) fn into_account(self) -> Account {
         Account {
             id: uuid(self.id),
             email: self.email,
             display_name: self.display_name,
             staff_group: self.staff_group,
             organisation: self.organisation,
+            organisation_id: self.organisation_id.map(uuid),
+            email_confirmed: self.email_confirmed,
             registration_number: self.registration_number,
             roles: self
                 .roles

@@ -26,7 +26,7 @@ use super::codec::{at, id, time, uuid};
 use super::documents::{BatchDoc, ProjectDoc, SCHEMA_VERSION, SessionDoc};
 use super::lease::Lease;
 use super::projects::state_is;
-use crate::domain::admission::{self, Worker, Workplace};
+use crate::domain::admission::{self, Workplace};
 use crate::domain::bundle::{BundlePlan, gold_wanted};
 use crate::domain::consensus::TaskState;
 use crate::domain::policy::BatchPolicy;
@@ -114,10 +114,7 @@ impl MongoStore {
                     batch_status: batch.status,
                     audience: &project.audience,
                 };
-                let worker = Worker {
-                    organisation: request.organisation.as_deref(),
-                    staff_group: request.staff_group,
-                };
+                let worker = request.member.worker();
                 admission::may_work(&place, &worker)
                     .is_ok()
                     .then(|| Candidate {

@@ -33,6 +33,7 @@ pub mod names {
     pub const CREDIT_LEDGER: &str = "credit_ledger";
     pub const CERTIFICATES: &str = "certificates";
     pub const ERASED_CERTIFICATES: &str = "erased_certificates";
+    pub const ORGANISATIONS: &str = "organisations";
 }
 
 /// An account, keyed by its id; `email` is unique.
@@ -46,10 +47,29 @@ pub struct AccountDoc {
     pub display_name: String,
     pub staff_group: StaffGroup,
     pub organisation: Option<String>,
+    /// The organisation record the email domain matched.
+    #[serde(default)]
+    pub organisation_id: Option<bson::Uuid>,
+    #[serde(default)]
+    pub email_confirmed: bool,
+    /// The one confirmation link that may still be used.
+    #[serde(default)]
+    pub confirmation_nonce: Option<String>,
     pub registration_number: Option<String>,
     /// Role names; unknown names are skipped when read, as in SQLite.
     pub roles: Vec<String>,
     pub created_at: bson::DateTime,
+}
+
+/// An organisation; its email domains prove membership.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OrganisationDoc {
+    #[serde(rename = "_id")]
+    pub id: bson::Uuid,
+    pub schema_version: i32,
+    pub name: String,
+    pub ods_code: Option<String>,
+    pub email_domains: Vec<String>,
 }
 
 /// A refresh token, by hash; `_id` is left to the driver.

@@ -33,6 +33,20 @@ fn specs() -> Vec<Spec> {
     vec![
         // One account per email: registration races end in a conflict.
         spec(names::ACCOUNTS, "accounts_email", doc! { "email": 1 }, true),
+        // An organisation's members, for the administrators' search.
+        spec(
+            names::ACCOUNTS,
+            "accounts_organisation",
+            doc! { "organisation_id": 1, "_id": 1 },
+            false,
+        ),
+        // Registration and confirmation look an address's domain up.
+        spec(
+            names::ORGANISATIONS,
+            "organisations_domains",
+            doc! { "email_domains": 1 },
+            false,
+        ),
         // A token hash identifies one token; rotation looks it up.
         spec(
             names::REFRESH_TOKENS,

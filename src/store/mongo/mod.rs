@@ -20,6 +20,7 @@ mod import;
 mod indexes;
 mod lease;
 mod media;
+mod organisations;
 mod privacy;
 mod projects;
 mod quality;

@@ -9,14 +9,15 @@ use crate::store::{
     StoreResult,
 };
 
-const ACCOUNT_COLUMNS: &str = "id, email, display_name, staff_group, organisation, \
-     registration_number, roles, created_at, password_hash";
+pub(super) const ACCOUNT_COLUMNS: &str = "id, email, display_name, staff_group, organisation, \
+     registration_number, roles, created_at, password_hash, organisation_id, email_confirmed";
 
-fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Credentials> {
+pub(super) fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Credentials> {
     let id: String = row.get(0)?;
     let staff_group: String = row.get(3)?;
     let roles: String = row.get(6)?;
     let created_at: i64 = row.get(7)?;
+    let organisation_id: Option<String> = row.get(9)?;
     let account = Account {
         id: Uuid::parse_str(&id).map_err(|err| conversion(0, err))?,
         email: row.get(1)?,
@@ -24,6 +25,10 @@ fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Credentials> {
         staff_group: serde_json::from_value(serde_json::Value::String(staff_group))
             .map_err(|err| conversion(3, err))?,
         organisation: row.get(4)?,
+        organisation_id: organisation_id
+            .map(|id| Uuid::parse_str(&id).map_err(|err| conversion(9, err)))
+            .transpose()?,
+        email_confirmed: row.get(10)?,
         registration_number: row.get(5)?,
         roles: roles.split(',').filter_map(Role::parse).collect(),
         created_at: DateTime::from_timestamp_millis(created_at).unwrap_or_default(),
@@ -58,7 +63,10 @@ fn staff_group_text(group: StaffGroup) -> StoreResult<String> {
     }
 }
 
-fn select_account(conn: &rusqlite::Connection, id: Uuid) -> StoreResult<Option<Account>> {
+pub(super) fn select_account(
+    conn: &rusqlite::Connection,
+    id: Uuid,
+) -> StoreResult<Option<Account>> {
     let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?1");
     Ok(conn
         .query_row(&sql, [id.to_string()], account_from_row)
@@ -75,8 +83,9 @@ impl AccountStore for SqliteStore {
         self.write(move |tx| {
             tx.execute(
                 "INSERT INTO accounts (id, email, display_name, staff_group, organisation,
-                     registration_number, roles, created_at, password_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                     registration_number, roles, created_at, password_hash, organisation_id,
+                     email_confirmed)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 params![
                     account.id.to_string(),
                     account.email,
@@ -87,6 +96,8 @@ impl AccountStore for SqliteStore {
                     roles_text(&account.roles),
                     account.created_at.timestamp_millis(),
                     password_hash,
+                    account.organisation_id.map(|id| id.to_string()),
+                    account.email_confirmed,
                 ],
             )?;
             Ok(())

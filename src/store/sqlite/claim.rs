@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::SqliteStore;
 use super::codec::{from_json, uuid};
-use crate::domain::admission::{self, Worker, Workplace};
+use crate::domain::admission::{self, Workplace};
 use crate::domain::bundle::{BundlePlan, gold_wanted};
 use crate::domain::policy::BatchPolicy;
 use crate::domain::project::{Audience, WorkStatus};
@@ -95,10 +95,7 @@ fn live_batches(tx: &Transaction<'_>, request: &ClaimRequest) -> StoreResult<Vec
             statuses,
         ))
     })?;
-    let worker = Worker {
-        organisation: request.organisation.as_deref(),
-        staff_group: request.staff_group,
-    };
+    let worker = request.member.worker();
     let mut batches = Vec::new();
     for row in rows {
         let (batch, audience, (project_status, batch_status)) = row?;

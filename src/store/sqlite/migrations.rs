@@ -219,6 +219,24 @@ const MIGRATIONS: &[&str] = &[
     );",
     // 11: a batch's observations, for the researcher's export.
     "CREATE INDEX observations_batch ON observations (batch_id);",
+    // 12: organisations as records, with the email domains that prove
+    // membership; an account's confirmed address and the record it matched.
+    "CREATE TABLE organisations (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        ods_code TEXT UNIQUE,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE organisation_domains (
+        domain TEXT PRIMARY KEY,
+        organisation_id TEXT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE
+    );
+    CREATE INDEX organisation_domains_by_organisation ON organisation_domains (organisation_id);
+    ALTER TABLE accounts ADD COLUMN organisation_id TEXT;
+    ALTER TABLE accounts ADD COLUMN email_confirmed INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE accounts ADD COLUMN confirmation_nonce TEXT;
+    CREATE INDEX accounts_by_organisation ON accounts (organisation_id, id)
+        WHERE organisation_id IS NOT NULL;",
 ];
 
 /// Brings the schema up to date inside one transaction.

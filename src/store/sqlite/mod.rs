@@ -13,6 +13,7 @@ mod credits;
 mod import;
 mod media;
 mod migrations;
+mod organisations;
 mod privacy;
 mod projects;
 mod quality;

@@ -1,0 +1,178 @@
+//! Organisations as records: administrators create and edit them; anyone
+//! may list them (registration and audiences name them).
+
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use uuid::Uuid;
+
+use super::auth::Caller;
+use super::error::ApiError;
+use super::state::SharedState;
+use super::tags::ApiTags;
+use crate::domain::account::Role;
+use crate::domain::organisation::{Organisation, OrganisationFields};
+use crate::store::StoreError;
+
+pub struct OrganisationsApi;
+
+/// A new organisation.
+#[derive(Object)]
+pub struct NewOrganisationBody {
+    /// The name printed on certificates, e.g. `North Hospitals NHS Foundation Trust`.
+    name: String,
+    /// The NHS ODS code, e.g. `RJ1`.
+    ods_code: Option<String>,
+    /// Email domains that prove membership, e.g. `northhospitals.nhs.uk`. A
+    /// person who confirms an address at one of them is a verified member.
+    /// Shared NHS domains such as `nhs.net` are refused.
+    #[oai(default)]
+    email_domains: Vec<String>,
+}
+
+/// Changes to an organisation; absent fields stay as they are. Members
+/// whose address is no longer at one of the domains become self-declared.
+#[derive(Object)]
+pub struct OrganisationChanges {
+    name: Option<String>,
+    /// The NHS ODS code; an empty string removes it.
+    ods_code: Option<String>,
+    email_domains: Option<Vec<String>>,
+}
+
+/// An organisation.
+#[derive(Object)]
+pub struct OrganisationView {
+    id: Uuid,
+    name: String,
+    #[oai(skip_serializing_if_is_none)]
+    ods_code: Option<String>,
+    email_domains: Vec<String>,
+}
+
+impl From<Organisation> for OrganisationView {
+    fn from(organisation: Organisation) -> Self {
+        Self {
+            id: organisation.id,
+            name: organisation.name,
+            ods_code: organisation.ods_code,
+            email_domains: organisation.email_domains,
+        }
+    }
+}
+
+/// Every organisation, by name.
+#[derive(Object)]
+pub struct OrganisationList {
+    organisations: Vec<OrganisationView>,
+}
+
+#[derive(ApiResponse)]
+pub enum OrganisationResponse {
+    /// The organisation.
+    #[oai(status = 200)]
+    Ok(Json<OrganisationView>),
+    /// The organisation was created.
+    #[oai(status = 201)]
+    Created(Json<OrganisationView>),
+}
+
+#[derive(ApiResponse)]
+pub enum OrganisationListResponse {
+    /// Every organisation.
+    #[oai(status = 200)]
+    Ok(Json<OrganisationList>),
+}
+
+fn checked(
+    name: &str,
+    ods_code: Option<&str>,
+    email_domains: &[String],
+) -> Result<OrganisationFields, ApiError> {
+    OrganisationFields::parse(name, ods_code, email_domains).map_err(ApiError::invalid)
+}
+
+fn taken(err: StoreError) -> ApiError {
+    match err {
+        StoreError::Conflict(_) => ApiError::conflict(
+            "Another organisation already has this ODS code or one of these email domains.",
+        ),
+        other => other.into(),
+    }
+}
+
+#[OpenApi(tag = "ApiTags::Admin")]
+impl OrganisationsApi {
+    /// List the organisations, with the email domains that make someone a
+    /// verified member. Open to everyone: people registering choose by it.
+    #[oai(
+        path = "/v1/organisations",
+        method = "get",
+        operation_id = "list_organisations"
+    )]
+    async fn list(&self, state: Data<&SharedState>) -> Result<OrganisationListResponse, ApiError> {
+        let organisations = state.store.organisations().await?;
+        Ok(OrganisationListResponse::Ok(Json(OrganisationList {
+            organisations: organisations.into_iter().map(Into::into).collect(),
+        })))
+    }
+
+    /// Record an organisation (admins only).
+    #[oai(
+        path = "/v1/admin/organisations",
+        method = "post",
+        operation_id = "create_organisation"
+    )]
+    async fn create(
+        &self,
+        state: Data<&SharedState>,
+        caller: Caller,
+        body: Json<NewOrganisationBody>,
+    ) -> Result<OrganisationResponse, ApiError> {
+        caller.require(Role::Admin)?;
+        let fields = checked(&body.name, body.ods_code.as_deref(), &body.email_domains)?;
+        let organisation = fields.into_record(Uuid::new_v4());
+        state
+            .store
+            .create_organisation(&organisation)
+            .await
+            .map_err(taken)?;
+        Ok(OrganisationResponse::Created(Json(organisation.into())))
+    }
+
+    /// Change an organisation's name, ODS code or domains (admins only).
+    #[oai(
+        path = "/v1/admin/organisations/:organisation_id",
+        method = "patch",
+        operation_id = "update_organisation"
+    )]
+    async fn update(
+        &self,
+        state: Data<&SharedState>,
+        caller: Caller,
+        organisation_id: Path<Uuid>,
+        body: Json<OrganisationChanges>,
+    ) -> Result<OrganisationResponse, ApiError> {
+        caller.require(Role::Admin)?;
+        let stored = state
+            .store
+            .organisation(organisation_id.0)
+            .await?
+            .ok_or_else(|| ApiError::not_found("There is no organisation with this id."))?;
+        let changes = body.0;
+        let name = changes.name.unwrap_or(stored.name);
+        let ods_code = changes.ods_code.or(stored.ods_code);
+        let domains = changes.email_domains.unwrap_or(stored.email_domains);
+        let organisation = checked(&name, ods_code.as_deref(), &domains)?.into_record(stored.id);
+        let updated = state
+            .store
+            .update_organisation(&organisation)
+            .await
+            .map_err(taken)?
+            .ok_or_else(|| ApiError::not_found("There is no organisation with this id."))?;
+        // Members' names and memberships changed: callers see it at once.
+        state.accounts.forget_all();
+        Ok(OrganisationResponse::Ok(Json(updated.into())))
+    }
+}

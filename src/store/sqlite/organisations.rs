@@ -1,0 +1,217 @@
+use chrono::Utc;
+use rusqlite::{Connection, OptionalExtension, params};
+use uuid::Uuid;
+
+use super::SqliteStore;
+use super::accounts::{ACCOUNT_COLUMNS, account_from_row, select_account};
+use crate::domain::organisation::{Organisation, domain_of};
+use crate::store::{Account, AccountQuery, OrganisationStore, StoreResult};
+
+fn domains_of(conn: &Connection, id: &str) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT domain FROM organisation_domains WHERE organisation_id = ?1 ORDER BY domain",
+    )?;
+    stmt.query_map([id], |row| row.get(0))?.collect()
+}
+
+fn select_organisation(conn: &Connection, id: &str) -> StoreResult<Option<Organisation>> {
+    let found: Option<(String, Option<String>)> = conn
+        .query_row(
+            "SELECT name, ods_code FROM organisations WHERE id = ?1",
+            [id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    let Some((name, ods_code)) = found else {
+        return Ok(None);
+    };
+    Ok(Some(Organisation {
+        id: Uuid::parse_str(id).map_err(anyhow::Error::from)?,
+        name,
+        ods_code,
+        email_domains: domains_of(conn, id)?,
+    }))
+}
+
+fn insert_domains(conn: &Connection, organisation: &Organisation) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO organisation_domains (domain, organisation_id) VALUES (?1, ?2)",
+    )?;
+    for domain in &organisation.email_domains {
+        stmt.execute(params![domain, organisation.id.to_string()])?;
+    }
+    Ok(())
+}
+
+#[async_trait::async_trait]
+impl OrganisationStore for SqliteStore {
+    async fn create_organisation(&self, organisation: &Organisation) -> StoreResult<()> {
+        let organisation = organisation.clone();
+        self.write(move |tx| {
+            tx.execute(
+                "INSERT INTO organisations (id, name, ods_code, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    organisation.id.to_string(),
+                    organisation.name,
+                    organisation.ods_code,
+                    Utc::now().timestamp_millis(),
+                ],
+            )?;
+            insert_domains(tx, &organisation)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn update_organisation(
+        &self,
+        organisation: &Organisation,
+    ) -> StoreResult<Option<Organisation>> {
+        let organisation = organisation.clone();
+        self.write(move |tx| {
+            let id = organisation.id.to_string();
+            let changed = tx.execute(
+                "UPDATE organisations SET name = ?2, ods_code = ?3 WHERE id = ?1",
+                params![id, organisation.name, organisation.ods_code],
+            )?;
+            if changed == 0 {
+                return Ok(None);
+            }
+            tx.execute(
+                "DELETE FROM organisation_domains WHERE organisation_id = ?1",
+                [&id],
+            )?;
+            insert_domains(tx, &organisation)?;
+            // Members whose address left the domains are self-declared now.
+            tx.execute(
+                "UPDATE accounts SET organisation_id = NULL
+                 WHERE organisation_id = ?1 AND substr(email, instr(email, '@') + 1)
+                     NOT IN (SELECT domain FROM organisation_domains WHERE organisation_id = ?1)",
+                [&id],
+            )?;
+            tx.execute(
+                "UPDATE accounts SET organisation = ?2 WHERE organisation_id = ?1",
+                params![id, organisation.name],
+            )?;
+            select_organisation(tx, &id)
+        })
+        .await
+    }
+
+    async fn organisation(&self, id: Uuid) -> StoreResult<Option<Organisation>> {
+        self.read(move |conn| select_organisation(conn, &id.to_string()))
+            .await
+    }
+
+    async fn organisations(&self) -> StoreResult<Vec<Organisation>> {
+        self.read(|conn| {
+            let ids: Vec<String> = conn
+                .prepare("SELECT id FROM organisations ORDER BY name, id")?
+                .query_map([], |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut organisations = Vec::with_capacity(ids.len());
+            for id in ids {
+                organisations.extend(select_organisation(conn, &id)?);
+            }
+            Ok(organisations)
+        })
+        .await
+    }
+
+    async fn organisation_for_domain(&self, domain: &str) -> StoreResult<Option<Organisation>> {
+        let domain = domain.to_owned();
+        self.read(move |conn| {
+            let id: Option<String> = conn
+                .query_row(
+                    "SELECT organisation_id FROM organisation_domains WHERE domain = ?1",
+                    [&domain],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            match id {
+                Some(id) => select_organisation(conn, &id),
+                None => Ok(None),
+            }
+        })
+        .await
+    }
+
+    async fn set_confirmation_nonce(&self, account_id: Uuid, nonce: &str) -> StoreResult<bool> {
+        let nonce = nonce.to_owned();
+        self.write(move |tx| {
+            Ok(tx.execute(
+                "UPDATE accounts SET confirmation_nonce = ?2 WHERE id = ?1",
+                params![account_id.to_string(), nonce],
+            )? == 1)
+        })
+        .await
+    }
+
+    async fn confirm_email(
+        &self,
+        account_id: Uuid,
+        email: &str,
+        nonce: &str,
+    ) -> StoreResult<Option<Account>> {
+        let (email, nonce) = (email.to_owned(), nonce.to_owned());
+        self.write(move |tx| {
+            let id = account_id.to_string();
+            let organisation: Option<(String, String)> = tx
+                .query_row(
+                    "SELECT o.id, o.name FROM organisation_domains d
+                     JOIN organisations o ON o.id = d.organisation_id WHERE d.domain = ?1",
+                    [domain_of(&email)],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?;
+            let (organisation_id, organisation_name) = organisation.unzip();
+            let confirmed = tx.execute(
+                "UPDATE accounts SET email_confirmed = 1, confirmation_nonce = NULL,
+                     organisation_id = COALESCE(?4, organisation_id),
+                     organisation = COALESCE(?5, organisation)
+                 WHERE id = ?1 AND email = ?2 AND confirmation_nonce = ?3",
+                params![id, email, nonce, organisation_id, organisation_name],
+            )?;
+            if confirmed == 0 {
+                return Ok(None);
+            }
+            select_account(tx, account_id)
+        })
+        .await
+    }
+
+    async fn search_accounts(&self, query: &AccountQuery) -> StoreResult<Vec<Account>> {
+        let query = query.clone();
+        self.read(move |conn| {
+            let pattern = query.email_contains.as_ref().map(|part| {
+                let escaped = part
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
+                format!("%{escaped}%")
+            });
+            let sql = format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM accounts
+                 WHERE (?1 IS NULL OR email LIKE ?1 ESCAPE '\\')
+                   AND (?2 IS NULL OR organisation_id = ?2)
+                   AND (?3 IS NULL OR id > ?3)
+                 ORDER BY id LIMIT ?4"
+            );
+            let rows = conn
+                .prepare(&sql)?
+                .query_map(
+                    params![
+                        pattern,
+                        query.organisation_id.map(|id| id.to_string()),
+                        query.after.map(|id| id.to_string()),
+                        query.limit as i64,
+                    ],
+                    account_from_row,
+                )?
+                .map(|row| row.map(|found| found.account))
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+}
