@@ -20,3 +20,4 @@ pub mod project;
 pub mod quality;
 pub mod reestimate;
 pub mod report;
+pub mod screening;
