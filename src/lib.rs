@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod media;
 pub mod security;
 pub mod serve;
+pub mod simulate_cli;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
