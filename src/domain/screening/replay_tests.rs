@@ -89,9 +89,10 @@ fn on_a_separable_set_the_order_finds_relevant_records_far_sooner_than_random() 
     // Random order needs about 95% of the records for 95% recall.
     let wss = report.wss(0.95).unwrap();
     assert!(wss > 0.5, "{wss}");
-    // Fewer answers than the minimum on every record screened.
-    let screened = report.screened_to(0.95).unwrap() as u64;
-    assert!(report.answers_to(0.95).unwrap() < 3 * screened);
+    // Screening every record takes fewer answers than the batch's minimum
+    // of three on each: the clearly irrelevant tail settles on two.
+    let all = *report.answers.last().unwrap();
+    assert!(all < 3 * 600 * 9 / 10, "{all}");
 }
 
 #[test]

@@ -192,8 +192,21 @@ pub fn estimate_remaining(draws: &[RandomDraw], found_now: usize, recent: usize)
     Some(sum / latest.len() as f64)
 }
 
-fn ln_choose(n: usize, k: usize, ln_factorial: &[f64]) -> f64 {
-    ln_factorial[n] - ln_factorial[k] - ln_factorial[n - k]
+/// ln(n!): exact sums below 32, Stirling's series above (its error there
+/// is below 1e-13), so one test costs O(includes), not O(pool).
+fn ln_factorial(n: usize) -> f64 {
+    if n < 32 {
+        return (2..=n).map(|i| (i as f64).ln()).sum();
+    }
+    let x = n as f64;
+    let x2 = x * x;
+    x * x.ln() - x + 0.5 * (2.0 * std::f64::consts::PI * x).ln() + 1.0 / (12.0 * x)
+        - 1.0 / (360.0 * x * x2)
+        + 1.0 / (1260.0 * x * x2 * x2)
+}
+
+fn ln_choose(n: usize, k: usize) -> f64 {
+    ln_factorial(n) - ln_factorial(k) - ln_factorial(n - k)
 }
 
 /// P(X ≤ x) for X the number of marked items among `draws` taken without
@@ -202,24 +215,14 @@ pub fn hypergeometric_cdf(x: usize, population: usize, marked: usize, draws: usi
     if marked > population || draws > population {
         return 1.0;
     }
-    let mut ln_factorial = Vec::with_capacity(population + 1);
-    ln_factorial.push(0.0);
-    for i in 1..=population {
-        ln_factorial.push(ln_factorial[i - 1] + (i as f64).ln());
-    }
     let low = (draws + marked).saturating_sub(population);
     let high = x.min(marked).min(draws);
     if high < low {
         return 0.0;
     }
-    let total = ln_choose(population, draws, &ln_factorial);
+    let total = ln_choose(population, draws);
     let sum: f64 = (low..=high)
-        .map(|i| {
-            (ln_choose(marked, i, &ln_factorial)
-                + ln_choose(population - marked, draws - i, &ln_factorial)
-                - total)
-                .exp()
-        })
+        .map(|i| (ln_choose(marked, i) + ln_choose(population - marked, draws - i) - total).exp())
         .sum();
     sum.min(1.0)
 }

@@ -8,6 +8,10 @@ fn the_hypergeometric_tail_matches_counting_by_hand() {
     // P(X <= 1) = (35 + 3 * 35) / 210 = 2/3.
     assert!((hypergeometric_cdf(1, 10, 3, 4) - 2.0 / 3.0).abs() < 1e-12);
     assert!((hypergeometric_cdf(3, 10, 3, 4) - 1.0).abs() < 1e-12);
+    // Large pools go through Stirling's series: P(none of 3 in 500 of
+    // 1000) = (500·499·498) / (1000·999·998).
+    let exact = (500.0 * 499.0 * 498.0) / (1000.0 * 999.0 * 998.0);
+    assert!((hypergeometric_cdf(0, 1000, 3, 500) - exact).abs() < 1e-9);
     // Drawing everything leaves no doubt.
     assert!(hypergeometric_cdf(2, 10, 3, 10) < 1e-12);
 }
