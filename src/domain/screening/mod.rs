@@ -3,8 +3,9 @@
 //! together decide how many answers a record needs, and a stopping rule
 //! says, with a stated confidence, when recall has reached the target.
 //!
-//! Everything here is pure: the stores, the re-estimation job and
-//! `tessera simulate screening` ([`replay`]) call the same code.
+//! Everything here is pure. `tessera simulate screening` ([`replay`]) runs
+//! exactly this code; the stores and the re-estimation job do not call it
+//! yet (a stored per-task priority that claims read is the next step).
 
 pub mod model;
 pub mod order;
