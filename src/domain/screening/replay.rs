@@ -201,19 +201,20 @@ pub fn replay(records: &[LabelledRecord], options: &ReplayOptions) -> ReplayRepo
             .order
             .phase(batch.includes, excludes, sample.is_some());
         let retrain_step = (batch.examples.len() / 10).clamp(1, 10);
+        let due = model.is_none() || batch.examples.len() >= trained_on + retrain_step;
+        // Retrained every tenth of the settled records, at most every ten.
         if phase != Phase::Warmup
-            && (model.is_none() || batch.examples.len() >= trained_on + retrain_step)
-        {
-            if let Some(trained) = RelevanceModel::train(
+            && due
+            && let Some(trained) = RelevanceModel::train(
                 &features,
                 &batch.examples,
                 &options.training,
                 model.as_ref(),
-            ) {
-                scores = features.vectors.iter().map(|v| trained.score(v)).collect();
-                model = Some(trained);
-                trained_on = batch.examples.len();
-            }
+            )
+        {
+            scores = features.vectors.iter().map(|v| trained.score(v)).collect();
+            model = Some(trained);
+            trained_on = batch.examples.len();
         }
         let state = OrderState {
             open: &batch.open,
