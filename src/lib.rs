@@ -12,6 +12,7 @@ pub mod mail;
 pub mod media;
 pub mod security;
 pub mod serve;
+pub mod simulate_cli;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

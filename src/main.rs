@@ -69,6 +69,12 @@ enum Command {
         #[arg(long)]
         no_replay: bool,
     },
+    /// Replay a labelled set offline with simulated contributors:
+    /// `tessera simulate screening --input set.csv --accuracy 0.9`.
+    Simulate {
+        #[command(subcommand)]
+        command: tessera::simulate_cli::SimulateCommand,
+    },
     /// Benchmark the five-minute loop over HTTP with simulated staff.
     Loadtest(loadtest::LoadtestArgs),
     /// Reliability drills against a real server process.
@@ -118,6 +124,9 @@ async fn main() -> ExitCode {
                 ..AggregateOptions::default()
             };
             aggregate(&answers, truth.as_deref(), output.as_deref(), &options)
+        }
+        Command::Simulate { command } => {
+            tessera::simulate_cli::run(command).map(|report| print!("{report}"))
         }
         Command::Loadtest(args) => loadtest::run(args).await,
         Command::Drill { drill } => loadtest::drill(drill).await,

@@ -21,3 +21,4 @@ pub mod project;
 pub mod quality;
 pub mod reestimate;
 pub mod report;
+pub mod screening;
