@@ -19,4 +19,5 @@ pub mod policy;
 pub mod project;
 pub mod quality;
 pub mod reestimate;
+pub mod regulator;
 pub mod report;
