@@ -53,7 +53,7 @@ impl BadgesApi {
         certificate_id: Path<Uuid>,
     ) -> Result<BadgeResponse, ApiError> {
         let signed = owned_standing(&state, &caller, certificate_id.0).await?;
-        let credential = open_badge(&signed.content, &state.settings.public_url);
+        let credential = open_badge(&signed.content, &state.settings.public_url, None);
         let jwt = state
             .certificate_keys
             .sign_jwt(&jwt_claims(&credential, &signed.content))
