@@ -11,6 +11,7 @@ mod projects;
 mod quality;
 mod sessions;
 pub mod sqlite;
+mod status_list;
 
 pub use accounts::{Account, AccountStore, Credentials, NewRefreshToken, Profile, RefreshOutcome};
 pub use credits::{BatchImpact, CreditStore, StoredCertificate};
@@ -27,6 +28,7 @@ pub use sessions::{
     AnswerOutcome, AnswerStatus, AnswerSubmission, Answerer, ClaimRequest, GoldFeedback,
     LeasedTask, SessionStore, SubmitRefusal,
 };
+pub use status_list::StatusListStore;
 
 use std::sync::Arc;
 
@@ -58,6 +60,7 @@ pub trait Store:
     + SessionStore
     + MediaStore
     + CreditStore
+    + StatusListStore
     + Send
     + Sync
     + 'static

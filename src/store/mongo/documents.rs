@@ -33,6 +33,8 @@ pub mod names {
     pub const CREDIT_LEDGER: &str = "credit_ledger";
     pub const CERTIFICATES: &str = "certificates";
     pub const ERASED_CERTIFICATES: &str = "erased_certificates";
+    pub const CERTIFICATE_STATUS: &str = "certificate_status";
+    pub const COUNTERS: &str = "counters";
 }
 
 /// An account, keyed by its id; `email` is unique.

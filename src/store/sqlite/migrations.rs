@@ -219,6 +219,17 @@ const MIGRATIONS: &[&str] = &[
     );",
     // 11: a batch's observations, for the researcher's export.
     "CREATE INDEX observations_batch ON observations (batch_id);",
+    // 12: reserved for another branch, whose migration takes this place
+    // when it merges. Empty, so this branch's databases can reach 13.
+    "",
+    // 13: each certificate's place in the revocation status list. Kept
+    // apart from `certificates` so a place (and a revoked bit) outlives the
+    // holder's erasure; places are never reused.
+    "CREATE TABLE certificate_status (
+        certificate_id TEXT PRIMARY KEY,
+        status_index INTEGER NOT NULL UNIQUE,
+        revoked INTEGER NOT NULL DEFAULT 0
+    );",
 ];
 
 /// Brings the schema up to date inside one transaction.

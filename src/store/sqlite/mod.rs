@@ -17,6 +17,7 @@ mod privacy;
 mod projects;
 mod quality;
 mod queue;
+mod status_list;
 mod writer;
 
 use std::path::Path;
