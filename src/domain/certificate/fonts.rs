@@ -12,7 +12,8 @@
 //! (an emoji, a CJK ideograph) is drawn as DejaVu's missing-glyph box and
 //! measured as that box; the PDF's text layer still carries the character.
 
-use rustybuzz::UnicodeBuffer;
+use rustybuzz::{Direction, UnicodeBuffer};
+use unicode_bidi::{BidiInfo, Level};
 
 use super::CertificateError;
 
@@ -60,16 +61,30 @@ impl Fonts {
         }
     }
 
-    /// Width of `text` in points at `size`, as krilla will draw it.
+    /// Width of a line of `text` in points at `size`, as it is drawn: its
+    /// runs of one direction ([`visual_runs`]) each shaped on their own.
     pub(super) fn width(&self, face: Face, text: &str, size: f32) -> f32 {
+        visual_runs(text)
+            .into_iter()
+            .map(|(run, rtl)| self.run_width(face, run, rtl, size))
+            .sum()
+    }
+
+    /// Width of one run of a single direction, shaped as krilla shapes it
+    /// when given that direction.
+    pub(super) fn run_width(&self, face: Face, text: &str, rtl: bool, size: f32) -> f32 {
         if text.is_empty() {
             return 0.0;
         }
         let face = self.face(face);
         let mut buffer = UnicodeBuffer::new();
         buffer.push_str(text);
-        // What krilla does for `TextDirection::Auto`.
         buffer.guess_segment_properties();
+        buffer.set_direction(if rtl {
+            Direction::RightToLeft
+        } else {
+            Direction::LeftToRight
+        });
         let shaped = rustybuzz::shape(face, &[], buffer);
         let units: i64 = shaped
             .glyph_positions()
@@ -84,6 +99,26 @@ impl Fonts {
     pub(super) fn has_glyph(&self, face: Face, ch: char) -> bool {
         self.face(face).glyph_index(ch).is_some()
     }
+}
+
+/// A line split into runs of one direction (Unicode bidirectional
+/// algorithm, English as the base direction), left to right as seen, each
+/// with whether it reads right to left. Drawing runs one by one keeps a
+/// Latin name beside an Arabic one readable: shaping the whole line in the
+/// direction of its first letter would reverse the other script.
+pub(super) fn visual_runs(text: &str) -> Vec<(&str, bool)> {
+    let info = BidiInfo::new(text, Some(Level::ltr()));
+    let mut runs = Vec::new();
+    for paragraph in &info.paragraphs {
+        let (levels, ranges) = info.visual_runs(paragraph, paragraph.range.clone());
+        for range in ranges {
+            let rtl = levels.get(range.start).is_some_and(|level| level.is_rtl());
+            if let Some(run) = text.get(range) {
+                runs.push((run, rtl));
+            }
+        }
+    }
+    runs
 }
 
 #[cfg(test)]
@@ -108,6 +143,19 @@ mod tests {
         assert!((fonts.width(Face::Regular, "Hours", 20.0) - 2.0 * ten).abs() < 1e-3);
         assert!(fonts.width(Face::Regular, "HoursHours", 10.0) > 1.99 * ten);
         assert_eq!(fonts.width(Face::Regular, "", 10.0), 0.0);
+    }
+
+    #[test]
+    fn a_line_mixing_arabic_and_latin_is_split_into_runs_shown_left_to_right() {
+        let runs = visual_runs("محمد Ó Dónaill");
+        // The Arabic word is its own right-to-left run, first on the left;
+        // the Latin words stay left to right.
+        assert_eq!(runs.first(), Some(&("محمد", true)), "{runs:?}");
+        assert!(
+            runs.iter()
+                .any(|(run, rtl)| run.contains("Dónaill") && !rtl)
+        );
+        assert_eq!(visual_runs("Ada Nurse"), [("Ada Nurse", false)]);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use krilla::tagging::Identifier;
 use krilla::text::{Font, TextDirection};
 
 use super::CertificateError;
-use super::fonts::{BOLD_TTF, Face, Fonts, REGULAR_TTF};
+use super::fonts::{BOLD_TTF, Face, Fonts, REGULAR_TTF, visual_runs};
 use super::layout::{Op, PAGE_HEIGHT, PAGE_WIDTH, Rgb};
 use super::qr::dark_runs;
 use super::sections;
@@ -39,6 +39,7 @@ pub fn render_pdf(signed: &SignedCertificate) -> Result<Vec<u8>, CertificateErro
     let faces = KrillaFonts {
         regular: load_font(REGULAR_TTF, "DejaVuSans.ttf")?,
         bold: load_font(BOLD_TTF, "DejaVuSans-Bold.ttf")?,
+        metrics: fonts,
     };
 
     let mut document = Document::new();
@@ -120,6 +121,8 @@ fn pdf_date(issued: chrono::DateTime<chrono::Utc>) -> Option<DateTime> {
 pub(super) struct KrillaFonts {
     regular: Font,
     bold: Font,
+    /// The same faces' measurements, to place runs of one direction.
+    metrics: Fonts,
 }
 
 /// Wraps static font bytes for krilla without copying them.
@@ -149,8 +152,18 @@ pub(super) fn draw(surface: &mut Surface<'_>, op: &Op, fonts: &KrillaFonts) {
             };
             surface.set_stroke(None);
             surface.set_fill(Some(fill(style.colour)));
-            let start = Point::from_xy(*x, *y);
-            surface.draw_text(start, font, style.size, text, false, TextDirection::Auto);
+            // Each run in its own direction, placed left to right as measured.
+            let mut left = *x;
+            for (run, rtl) in visual_runs(text) {
+                let direction = if rtl {
+                    TextDirection::RightToLeft
+                } else {
+                    TextDirection::LeftToRight
+                };
+                let start = Point::from_xy(left, *y);
+                surface.draw_text(start, font.clone(), style.size, run, false, direction);
+                left += fonts.metrics.run_width(style.face, run, rtl, style.size);
+            }
         }
         Op::Rect { x, y, w, h, colour } => {
             let mut builder = PathBuilder::new();
