@@ -138,8 +138,10 @@ impl CertificatesApi {
     /// Issue a contribution certificate for a period (UTC days, both
     /// inclusive, finished days only, at most three years): your name and
     /// registration, organisation, credited hours by project and task kind
-    /// with dates, quality indicators, how the time maps to NMC, GMC and
-    /// HCPC CPD expectations, reflection prompts, and a verification link.
+    /// with dates, quality indicators, how the time maps to your regulator's
+    /// CPD expectations (NMC, GMC, HCPC or GPhC, read from your registration
+    /// number; general guidance without one), reflection prompts, and a
+    /// verification link.
     /// It is signed with Ed25519 and cannot be changed afterwards.
     #[oai(
         path = "/v1/me/certificates",

@@ -20,5 +20,6 @@ pub mod policy;
 pub mod project;
 pub mod quality;
 pub mod reestimate;
+pub mod regulator;
 pub mod report;
 pub mod screening;

@@ -12,6 +12,7 @@ mod projects;
 mod quality;
 mod sessions;
 pub mod sqlite;
+mod status_list;
 
 pub use accounts::{Account, AccountStore, Credentials, NewRefreshToken, Profile, RefreshOutcome};
 pub use credits::{BatchImpact, CreditStore, StoredCertificate};
@@ -29,6 +30,7 @@ pub use sessions::{
     AnswerOutcome, AnswerStatus, AnswerSubmission, Answerer, ClaimRequest, GoldFeedback,
     LeasedTask, Member, SessionStore, SubmitRefusal,
 };
+pub use status_list::StatusListStore;
 
 use std::sync::Arc;
 
@@ -61,6 +63,7 @@ pub trait Store:
     + MediaStore
     + CreditStore
     + OrganisationStore
+    + StatusListStore
     + Send
     + Sync
     + 'static

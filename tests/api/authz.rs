@@ -47,6 +47,7 @@ const ACCESS: &[(&str, Access)] = &[
     ("get_metrics", Access::Public),
     ("verify_certificate", Access::Public),
     ("get_certificate_public_key", Access::Public),
+    ("get_revocation_status_list", Access::Public),
     ("get_me", Access::SignedIn),
     ("update_me", Access::SignedIn),
     ("get_my_export", Access::SignedIn),

@@ -1,9 +1,13 @@
-//! A certificate as an Open Badges 3.0 credential with a VC-JWT proof. With
-//! `TESSERA_BADGE_OUT=DIR` the test also writes the JWT and the public keys
-//! there, for the third-party check in `.ci/badge-check`.
+//! A certificate as an Open Badges 3.0 credential with a VC-JWT proof, and
+//! its revocation through the published Bitstring Status List. With
+//! `TESSERA_BADGE_OUT=DIR` the first test also writes the JWT, the public
+//! keys and the status list before and after revocation there, for the
+//! third-party check in `.ci/badge-check`.
+
+use std::io::Read as _;
 
 use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::engine::general_purpose::{STANDARD as BASE64, URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -62,11 +66,13 @@ async fn a_certificate_becomes_an_open_badge_signed_as_a_vc_jwt() {
     assert_eq!(claims["jti"], credential["id"]);
     assert_eq!(claims["credentialSubject"], credential["credentialSubject"]);
 
-    if let Some(dir) = std::env::var_os("TESSERA_BADGE_OUT") {
-        let dir = std::path::PathBuf::from(dir);
-        std::fs::create_dir_all(&dir).unwrap();
+    let out = std::env::var_os("TESSERA_BADGE_OUT").map(std::path::PathBuf::from);
+    if let Some(dir) = &out {
+        std::fs::create_dir_all(dir).unwrap();
         std::fs::write(dir.join("credential.jwt"), jwt).unwrap();
         std::fs::write(dir.join("public-keys.json"), keys.to_string()).unwrap();
+        let list = status_list_jwt(&app).await;
+        std::fs::write(dir.join("status-list-before.jwt"), list).unwrap();
     }
 
     // Nobody else gets it; a revoked certificate has none.
@@ -89,4 +95,110 @@ async fn a_certificate_becomes_an_open_badge_signed_as_a_vc_jwt() {
         StatusCode::CONFLICT,
     )
     .await;
+    if let Some(dir) = &out {
+        let list = status_list_jwt(&app).await;
+        std::fs::write(dir.join("status-list-after.jwt"), list).unwrap();
+    }
+}
+
+/// The published revocation list, fetched without an account, as its VC-JWT.
+async fn status_list_jwt(app: &crate::helpers::TestApp) -> String {
+    let response = app.get("/v1/status-lists/revocation", None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let media_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(media_type, "application/vc+jwt");
+    response.text().await.expect("body")
+}
+
+/// The list's claims, after checking its EdDSA proof under the published key.
+async fn status_list(app: &crate::helpers::TestApp) -> Value {
+    let jwt = status_list_jwt(app).await;
+    let kid = jsonwebtoken::decode_header(&jwt).unwrap().kid.unwrap();
+    let keys = expect_status(
+        app.get("/v1/certificates/public-key", None).await,
+        StatusCode::OK,
+    )
+    .await;
+    let key = keys["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["key_id"] == kid.as_str())
+        .expect("the list is signed with a published key");
+    let raw = BASE64.decode(key["public_key"].as_str().unwrap()).unwrap();
+    let mut validation = Validation::new(Algorithm::EdDSA);
+    validation.set_required_spec_claims(&["iss", "nbf"]);
+    validation.validate_exp = false;
+    jsonwebtoken::decode(&jwt, &DecodingKey::from_ed_der(&raw), &validation)
+        .expect("the list's signature holds")
+        .claims
+}
+
+/// Whether the list marks `place` (bit 0 leftmost in the GZIP bitstring).
+fn marked(list: &Value, place: u64) -> bool {
+    let encoded = list["credentialSubject"]["encodedList"].as_str().unwrap();
+    let compressed = URL_SAFE_NO_PAD
+        .decode(encoded.strip_prefix('u').expect("multibase base64url"))
+        .unwrap();
+    let mut bits = Vec::new();
+    flate2::read::GzDecoder::new(&compressed[..])
+        .read_to_end(&mut bits)
+        .unwrap();
+    assert!(bits.len() >= 16 * 1024, "at least 16 KiB of places");
+    bits[(place / 8) as usize] & (0x80 >> (place % 8)) != 0
+}
+
+/// The credential's place in the list, from its `credentialStatus`.
+async fn place(app: &crate::helpers::TestApp, token: &str, id: &str) -> u64 {
+    let path = format!("/v1/certificates/{id}/credential");
+    let badge = expect_status(app.get(&path, Some(token)).await, StatusCode::OK).await;
+    let status = &badge["credential"]["credentialStatus"];
+    assert_eq!(status["type"], "BitstringStatusListEntry");
+    assert_eq!(status["statusPurpose"], "revocation");
+    assert_eq!(
+        status["statusListCredential"],
+        "https://tessera.test/v1/status-lists/revocation"
+    );
+    status["statusListIndex"]
+        .as_str()
+        .expect("the index is a string of digits")
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn revoking_a_certificate_flips_its_bit_in_the_published_status_list() {
+    let app = app().await;
+    let (staff, certificate) = issued(&app).await;
+    let id = certificate["certificate_id"].as_str().expect("id");
+    let index = place(&app, &staff.access_token, id).await;
+    // Asking again gives the same place.
+    assert_eq!(place(&app, &staff.access_token, id).await, index);
+
+    let list = status_list(&app).await;
+    assert_eq!(list["type"][1], "BitstringStatusListCredential");
+    assert_eq!(
+        list["id"],
+        "https://tessera.test/v1/status-lists/revocation"
+    );
+    assert!(!marked(&list, index), "not revoked yet");
+
+    let revoke = app
+        .post(
+            &format!("/v1/certificates/{id}/revoke"),
+            &json!({"reason": "Issued for the wrong dates"}),
+            Some(&staff.access_token),
+        )
+        .await;
+    expect_status(revoke, StatusCode::OK).await;
+    let list = status_list(&app).await;
+    assert!(marked(&list, index), "revoked");
+    assert_eq!(
+        (0..64).filter(|&place| marked(&list, place)).count(),
+        1,
+        "only its own bit"
+    );
 }

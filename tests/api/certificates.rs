@@ -76,7 +76,10 @@ async fn the_pdf_shows_the_name_the_hours_and_the_verification_url() {
     }
     let text = pdf_extract::extract_text_from_mem(&pdf).expect("text");
     assert!(text.contains("Ada Nurse"), "{text}");
-    assert!(text.contains("0.10"), "{text}");
+    // Time in hours and minutes, never as decimal hours ("0.10").
+    assert!(text.contains("6 min"), "{text}");
+    assert!(text.contains("6 minutes of credited time"), "{text}");
+    assert!(!text.contains("0.10"), "{text}");
     let url = certificate["verification_url"].as_str().expect("url");
     assert!(squashed(&text).contains(url), "{text}");
 }
@@ -95,7 +98,7 @@ async fn anyone_can_verify_a_certificate_online_and_offline_without_a_token() {
         verdict["summary"]
             .as_str()
             .unwrap()
-            .contains("Ada Nurse for 0.10 credited hours")
+            .contains("Ada Nurse for 6 minutes of credited time")
     );
 
     let keys = expect_status(

@@ -16,8 +16,8 @@ use tessera::domain::policy::BatchPolicy;
 use tessera::domain::project::{Audience, WorkStatus};
 use tessera::store::{
     Account, AnswerStatus, AnswerSubmission, Answerer, Batch, ClaimRequest, Member,
-    NewRefreshToken, NewTask, Project, RefreshOutcome, Store, StoreError, SubmitRefusal,
-    TaskResult,
+    NewRefreshToken, NewTask, Project, RefreshOutcome, Store, StoreError, StoredCertificate,
+    SubmitRefusal, TaskResult,
 };
 use uuid::Uuid;
 
@@ -168,6 +168,55 @@ async fn an_erasure_keeps_the_certificate_traces_and_an_unknown_account_writes_n
                 .unwrap()
                 .is_none()
         );
+    }
+}
+
+#[tokio::test]
+async fn status_list_places_are_stable_unique_and_outlive_erasure() {
+    for (store, _dir) in stores().await {
+        let ada = account("ada@nhs.net");
+        store.create_account(&ada, "hash").await.unwrap();
+        let ids = [Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4()];
+        for id in ids {
+            let certificate = StoredCertificate {
+                id,
+                contributor_id: ada.id,
+                signed: "{}".into(),
+                created_at: Utc::now(),
+                revoked_at: None,
+                revoke_reason: None,
+            };
+            store.insert_certificate(&certificate).await.unwrap();
+        }
+        assert_eq!(store.status_index(Uuid::new_v4()).await.unwrap(), None);
+        let first = store.status_index(ids[0]).await.unwrap().unwrap();
+        let second = store.status_index(ids[1]).await.unwrap().unwrap();
+        assert_ne!(first, second);
+        assert_eq!(store.status_index(ids[0]).await.unwrap(), Some(first));
+        assert!(store.revoked_status_indexes().await.unwrap().is_empty());
+
+        store
+            .revoke_certificate(ids[1], Utc::now(), "wrong dates")
+            .await
+            .unwrap();
+        assert_eq!(store.revoked_status_indexes().await.unwrap(), [second]);
+        // Placed only after its revocation, a certificate starts out revoked.
+        store
+            .revoke_certificate(ids[2], Utc::now(), "duplicate")
+            .await
+            .unwrap();
+        let third = store.status_index(ids[2]).await.unwrap().unwrap();
+        assert!(third != first && third != second);
+        let mut revoked = store.revoked_status_indexes().await.unwrap();
+        revoked.sort_unstable();
+        assert_eq!(revoked, [second, third]);
+
+        // Erasure removes the certificates, not their places.
+        assert!(store.erase_account(ada.id, &[]).await.unwrap());
+        assert!(store.certificate(ids[1]).await.unwrap().is_none());
+        let mut revoked = store.revoked_status_indexes().await.unwrap();
+        revoked.sort_unstable();
+        assert_eq!(revoked, [second, third]);
     }
 }
 

@@ -284,7 +284,11 @@ for (const [size, viewport] of SIZES) {
       await page.getByRole("heading", { level: 1, name: "Certificate check" }).waitFor();
       assert.match(page.url(), /\/verify\/\?id=/);
       assert.match(await page.getByRole("status").innerText(), /Genuine/);
-      assert.match(await page.locator("main").innerText(), /Test Person/);
+      const checkText = await page.locator("main").innerText();
+      assert.match(checkText, /Test Person/);
+      // Time reads in hours and minutes, as on the PDF, never "0.00 hours".
+      assert.match(checkText, /Credited time\s+(\d+ hours?( \d+ minutes?)?|\d+ minutes?|less than a minute)\s/);
+      assert.doesNotMatch(checkText, /\d\.\d\d hours/);
       await check("11-certificate-check");
       assert.deepEqual(pageErrors, []);
     });

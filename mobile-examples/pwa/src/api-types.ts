@@ -563,8 +563,10 @@ export interface paths {
          * Issue a contribution certificate for a period (UTC days, both
          *     inclusive, finished days only, at most three years): your name and
          *     registration, organisation, credited hours by project and task kind
-         *     with dates, quality indicators, how the time maps to NMC, GMC and
-         *     HCPC CPD expectations, reflection prompts, and a verification link.
+         *     with dates, quality indicators, how the time maps to your regulator's
+         *     CPD expectations (NMC, GMC, HCPC or GPhC, read from your registration
+         *     number; general guidance without one), reflection prompts, and a
+         *     verification link.
          *     It is signed with Ed25519 and cannot be changed afterwards.
          */
         post: operations["create_certificate"];
@@ -672,6 +674,31 @@ export interface paths {
          *     else); a revoked certificate has none (409).
          */
         get: operations["get_certificate_credential"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/status-lists/revocation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The revocation list every credential's `credentialStatus` points at,
+         *     as a W3C Bitstring Status List v1.0 credential
+         *     (`BitstringStatusListCredential`, purpose `revocation`) signed as a
+         *     VC-JWT like the credentials (`kid` names the key in
+         *     `GET /v1/certificates/public-key`). Public: no account needed. The bit
+         *     at a credential's `statusListIndex` (bit 0 leftmost) of the GZIP
+         *     bitstring in `encodedList` is 1 once its certificate is revoked.
+         */
+        get: operations["get_revocation_status_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -968,7 +995,10 @@ export interface components {
             /**
              * @description The credential (VC Data Model 2.0, Open Badges 3.0 context): the
              *     achievement, the hours as `creditsEarned`, the period, the holder
-             *     by name (and registration), and the verification URL as evidence.
+             *     by name (and registration), the verification URL as evidence, and
+             *     `credentialStatus`: a `BitstringStatusListEntry` (purpose
+             *     `revocation`) giving the credential's place in the list at
+             *     `GET /v1/status-lists/revocation`.
              */
             credential: unknown;
             /**
@@ -1243,8 +1273,9 @@ export interface components {
              *     `contributor` (name, registration, organisation, staff group),
              *     `period`, `activities` (credited time by project and task kind, each
              *     dated), `totals`, `quality` (agreement with consensus, gold accuracy),
-             *     `activity_description` (for an appraiser), `cpd_mapping` (NMC, GMC,
-             *     HCPC), `reflection_prompts` and `verification_url`. The signature covers
+             *     `activity_description` (for an appraiser), `cpd_mapping` (the
+             *     holder's regulator's CPD guidance: NMC, GMC, HCPC or GPhC, else a
+             *     general form), `reflection_prompts` and `verification_url`. The signature covers
              *     this object as compact JSON with keys in the order sent (what
              *     JavaScript's `JSON.stringify(content)` produces).
              */
@@ -7606,6 +7637,155 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["BadgeView"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, a wrong type, a missing parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (or refresh token / password) was presented. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is known but may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The method is not allowed on this path. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with what is stored (e.g. an email already registered). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request body must declare its length. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's media type is not accepted here. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but its values are invalid; `errors` lists each one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; it has been logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store is unreachable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_revocation_status_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The status list credential as a VC-JWT (compact JWS, EdDSA). */
+            200: {
+                headers: {
+                    /** @description `no-cache`: a revocation shows at once, so verifiers ask again. */
+                    "CACHE-CONTROL": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vc+jwt": string;
                 };
             };
             /** @description The request is malformed: unreadable JSON, a wrong type, a missing parameter. */

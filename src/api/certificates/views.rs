@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use poem_openapi::Object;
 use uuid::Uuid;
 
-use crate::domain::certificate::{SignedCertificate, format_hours};
+use crate::domain::certificate::{SignedCertificate, format_duration};
 use crate::domain::credits::RecordCheck;
 use crate::domain::credits::erased::ErasedCertificate;
 use crate::store::StoredCertificate;
@@ -40,8 +40,9 @@ pub struct CertificateView {
     /// `contributor` (name, registration, organisation, staff group),
     /// `period`, `activities` (credited time by project and task kind, each
     /// dated), `totals`, `quality` (agreement with consensus, gold accuracy),
-    /// `activity_description` (for an appraiser), `cpd_mapping` (NMC, GMC,
-    /// HCPC), `reflection_prompts` and `verification_url`. The signature covers
+    /// `activity_description` (for an appraiser), `cpd_mapping` (the
+    /// holder's regulator's CPD guidance: NMC, GMC, HCPC or GPhC, else a
+    /// general form), `reflection_prompts` and `verification_url`. The signature covers
     /// this object as compact JSON with keys in the order sent (what
     /// JavaScript's `JSON.stringify(content)` produces).
     content: serde_json::Value,
@@ -128,10 +129,10 @@ fn summary(check: &RecordCheck, record: &StoredCertificate) -> String {
         Some(signed) if check.is_valid() => {
             let content = &signed.content;
             format!(
-                "Genuine: issued by Tessera on {} to {} for {} credited hours between {} and {}.",
+                "Genuine: issued by Tessera on {} to {} for {} of credited time between {} and {}.",
                 content.issued_at.format("%-d %B %Y"),
                 content.contributor.name,
-                format_hours(content.totals.credited_seconds),
+                format_duration(content.totals.credited_seconds),
                 content.period.from.format("%-d %B %Y"),
                 content.period.to.format("%-d %B %Y"),
             )
@@ -173,12 +174,12 @@ impl VerificationView {
                 trace.revoke_reason.as_deref().unwrap_or("no reason given")
             ),
             (None, true) => format!(
-                "Genuine: issued by Tessera on {} for {} credited hours between {} and {}. \
+                "Genuine: issued by Tessera on {} for {} of credited time between {} and {}. \
                  The holder has since deleted their Tessera account, so their name is no \
                  longer held: check that the certificate you were shown gives these dates \
                  and hours.",
                 trace.issued_at.format("%-d %B %Y"),
-                format_hours(trace.credited_seconds),
+                format_duration(trace.credited_seconds),
                 day(trace.period_from),
                 day(trace.period_to),
             ),

@@ -4,13 +4,17 @@
 
 import { h, day, table } from "../console/dom.js";
 
+// Credited time in hours and minutes, rounded down like the certificate,
+// so time is never overstated and a short row never reads as nothing.
 function hours(seconds) {
-  const minutes = Math.round(seconds / 60);
+  if (!seconds) return "no time";
+  const minutes = Math.floor(seconds / 60);
+  if (!minutes) return "less than a minute";
   const whole = Math.floor(minutes / 60);
   const rest = minutes % 60;
   const parts = [];
   if (whole) parts.push(`${whole} hour${whole === 1 ? "" : "s"}`);
-  if (rest || !whole) parts.push(`${rest} minute${rest === 1 ? "" : "s"}`);
+  if (rest) parts.push(`${rest} minute${rest === 1 ? "" : "s"}`);
   return parts.join(" ");
 }
 

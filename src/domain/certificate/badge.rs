@@ -11,7 +11,8 @@
 
 use serde_json::{Value, json};
 
-use super::content::{CertificateContent, format_hours};
+use super::content::{CertificateContent, format_duration};
+use super::status_list::{revocation_list_url, status_entry};
 
 /// The two contexts every Open Badges 3.0 credential starts with.
 pub const CONTEXTS: [&str; 2] = [
@@ -20,8 +21,13 @@ pub const CONTEXTS: [&str; 2] = [
 ];
 
 /// The credential for a certificate. `issuer_url` is the service's public
-/// address (the issuer's id).
-pub fn open_badge(content: &CertificateContent, issuer_url: &str) -> Value {
+/// address (the issuer's id); `status_index` is the certificate's place in
+/// the revocation list (`credentialStatus`), when it has one.
+pub fn open_badge(
+    content: &CertificateContent,
+    issuer_url: &str,
+    status_index: Option<u64>,
+) -> Value {
     let issuer = issuer_url.trim_end_matches('/');
     let hours = content.totals.credited_seconds as f64 / 3600.0;
     let kinds: Vec<&str> = {
@@ -35,9 +41,9 @@ pub fn open_badge(content: &CertificateContent, issuer_url: &str) -> Value {
         kinds
     };
     let mut narrative = format!(
-        "{} answers with {} hours of credited time between {} and {}.",
+        "{} answers with {} of credited time between {} and {}.",
         content.totals.answers,
-        format_hours(content.totals.credited_seconds),
+        format_duration(content.totals.credited_seconds),
         content.period.from,
         content.period.to,
     );
@@ -61,7 +67,7 @@ pub fn open_badge(content: &CertificateContent, issuer_url: &str) -> Value {
             "identityHash": format!("{} {}", registration.body, registration.number),
         }));
     }
-    json!({
+    let mut credential = json!({
         "@context": CONTEXTS,
         "id": format!("urn:uuid:{}", content.certificate_id),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
@@ -99,7 +105,21 @@ pub fn open_badge(content: &CertificateContent, issuer_url: &str) -> Value {
             "name": "Verification",
             "narrative": "Anyone can check this certificate at this address.",
         }],
-    })
+    });
+    if let (Some(index), Some(map)) = (status_index, credential.as_object_mut()) {
+        let list = revocation_list_url(issuer);
+        map.insert("credentialStatus".into(), status_entry(&list, index));
+    }
+    credential
+}
+
+/// Where the certificate's credential is served, beside its verification
+/// address (`…/{id}/verify` becomes `…/{id}/credential`); `None` for an
+/// address of another shape.
+pub fn credential_url(verification_url: &str) -> Option<String> {
+    verification_url
+        .strip_suffix("/verify")
+        .map(|base| format!("{base}/credential"))
 }
 
 /// The VC-JWT claims: the credential itself, plus the registered claims
@@ -122,7 +142,7 @@ mod tests {
     #[test]
     fn the_credential_says_what_the_certificate_says() {
         let content = sample_content();
-        let badge = open_badge(&content, "https://tessera.example.org/");
+        let badge = open_badge(&content, "https://tessera.example.org/", Some(7));
         assert_eq!(badge["@context"][1], CONTEXTS[1]);
         assert_eq!(badge["id"], format!("urn:uuid:{}", content.certificate_id));
         assert_eq!(badge["issuer"]["id"], "https://tessera.example.org");
@@ -137,9 +157,28 @@ mod tests {
             badge["evidence"][0]["id"],
             content.verification_url.as_str()
         );
+        let status = &badge["credentialStatus"];
+        assert_eq!(status["type"], "BitstringStatusListEntry");
+        assert_eq!(status["statusPurpose"], "revocation");
+        assert_eq!(status["statusListIndex"], "7");
+        assert_eq!(
+            status["statusListCredential"],
+            "https://tessera.example.org/v1/status-lists/revocation"
+        );
+        let without = open_badge(&content, "https://tessera.example.org/", None);
+        assert!(without.get("credentialStatus").is_none());
         let claims = jwt_claims(&badge, &content);
         assert_eq!(claims["iss"], "https://tessera.example.org");
         assert_eq!(claims["jti"], badge["id"]);
         assert_eq!(claims["nbf"], content.issued_at.timestamp());
+    }
+
+    #[test]
+    fn the_credential_is_served_beside_the_verification_address() {
+        assert_eq!(
+            credential_url("https://t.example/v1/certificates/ab/verify").as_deref(),
+            Some("https://t.example/v1/certificates/ab/credential")
+        );
+        assert_eq!(credential_url("https://t.example/elsewhere"), None);
     }
 }

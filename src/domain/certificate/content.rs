@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::CertificateError;
 use super::wording;
+use crate::domain::regulator::Regulator;
 
 /// Identifies the layout of [`CertificateContent`]; bump it when fields change
 /// so verifiers know which rules the signed bytes follow.
@@ -42,7 +43,8 @@ impl TaskKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Registration {
-    /// The regulator's short name ("NMC", "GMC", "HCPC").
+    /// The regulator's short name ("NMC", "GMC", "HCPC", "GPhC", another
+    /// register's, or "Registration no." when the number does not say).
     pub body: String,
     /// The registration number or PIN as the regulator prints it.
     pub number: String,
@@ -60,6 +62,16 @@ pub struct Contributor {
     pub organisation: Option<String>,
     /// Staff group, e.g. "Nursing and midwifery".
     pub staff_group: String,
+}
+
+impl Contributor {
+    /// The regulator whose guidance the certificate gives: the one its
+    /// registration names, if it is one of the four.
+    pub fn regulator(&self) -> Option<Regulator> {
+        self.registration
+            .as_ref()
+            .and_then(|registration| Regulator::from_short_name(&registration.body))
+    }
 }
 
 /// The inclusive date range the certificate covers.
@@ -91,7 +103,7 @@ pub struct ActivityRow {
 }
 
 impl ActivityRow {
-    /// Credited time in hours, for arithmetic (display uses [`format_hours`]).
+    /// Credited time in hours, for arithmetic (display uses [`format_duration`]).
     pub fn hours(&self) -> f64 {
         self.credited_seconds as f64 / 3600.0
     }
@@ -193,7 +205,9 @@ pub struct CertificateContent {
     pub quality: QualityIndicators,
     /// What the work was, written for an appraiser who has never heard of Tessera.
     pub activity_description: String,
-    /// How NMC, GMC and HCPC CPD schemes can use the time.
+    /// How the holder's regulator's CPD scheme (NMC, GMC, HCPC or GPhC) can
+    /// use the time, or general guidance for staff without one of them.
+    /// Certificates issued before this rule carry the NMC, GMC and HCPC texts.
     pub cpd_mapping: Vec<CpdMapping>,
     /// Questions to help the contributor write a reflection.
     pub reflection_prompts: Vec<String>,
@@ -209,6 +223,7 @@ impl CertificateContent {
             answers: input.activities.iter().map(|row| row.answers).sum(),
             credited_seconds: input.activities.iter().map(|r| r.credited_seconds).sum(),
         };
+        let regulator = input.contributor.regulator();
         let content = CertificateContent {
             format: CERTIFICATE_FORMAT.to_owned(),
             certificate_id: input.certificate_id,
@@ -219,8 +234,8 @@ impl CertificateContent {
                 &input.activities,
                 &totals,
             ),
-            cpd_mapping: wording::cpd_mapping(totals.credited_seconds),
-            reflection_prompts: wording::reflection_prompts(),
+            cpd_mapping: wording::cpd_mapping(regulator, totals.credited_seconds),
+            reflection_prompts: wording::reflection_prompts(regulator),
             contributor: input.contributor,
             period: input.period,
             activities: input.activities,
@@ -280,7 +295,7 @@ impl CertificateContent {
         Ok(())
     }
 
-    /// Total credited time in hours, for arithmetic (display uses [`format_hours`]).
+    /// Total credited time in hours, for arithmetic (display uses [`format_duration`]).
     pub fn total_hours(&self) -> f64 {
         self.totals.credited_seconds as f64 / 3600.0
     }
@@ -295,10 +310,44 @@ impl CertificateContent {
 }
 
 /// Seconds as hours with two decimals, rounded down so credit is never
-/// overstated: 5_399 s is "1.49", 5_400 s is "1.50".
+/// overstated: 5_399 s is "1.49", 5_400 s is "1.50". Kept for the credits
+/// API's `credited_hours`; certificates speak in hours and minutes
+/// ([`format_duration`]).
 pub fn format_hours(seconds: u64) -> String {
     let hundredths = seconds / 36;
     format!("{}.{:02}", hundredths / 100, hundredths % 100)
+}
+
+/// Whole hours and whole minutes, rounded down so time is never overstated.
+fn hours_minutes(seconds: u64) -> (u64, u64) {
+    (seconds / 3600, seconds % 3600 / 60)
+}
+
+/// Credited time in words, rounded down to the minute: "7 hours 30
+/// minutes", "1 hour", "45 minutes". Time under a minute is "less than a
+/// minute" and none at all is "no time", so a row never reads as zero
+/// hours when something was done, nor as something when nothing was.
+pub fn format_duration(seconds: u64) -> String {
+    let plural = |n: u64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+    match hours_minutes(seconds) {
+        _ if seconds == 0 => "no time".to_owned(),
+        (0, 0) => "less than a minute".to_owned(),
+        (0, minutes) => plural(minutes, "minute"),
+        (hours, 0) => plural(hours, "hour"),
+        (hours, minutes) => format!("{} {}", plural(hours, "hour"), plural(minutes, "minute")),
+    }
+}
+
+/// The same time for table cells and figures: "7 h 30 min", "1 h",
+/// "45 min", "< 1 min" and "0 min".
+pub fn format_duration_short(seconds: u64) -> String {
+    match hours_minutes(seconds) {
+        _ if seconds == 0 => "0 min".to_owned(),
+        (0, 0) => "< 1 min".to_owned(),
+        (0, minutes) => format!("{minutes} min"),
+        (hours, 0) => format!("{hours} h"),
+        (hours, minutes) => format!("{hours} h {minutes} min"),
+    }
 }
 
 /// Whether verification links may point at `url`: any https address, or a

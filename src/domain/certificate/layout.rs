@@ -3,8 +3,14 @@
 //! Laying out first and drawing afterwards keeps pagination testable without
 //! a PDF, lets footers say "page 2 of 3", and avoids juggling krilla's borrowed
 //! page and surface handles across page breaks.
+//!
+//! Layout also records the document's structure for the tagged PDF: each
+//! text run belongs to a [`Block`] (a heading, a paragraph, a table cell),
+//! blocks are created in reading order, and anything without a block
+//! (rules, tints, running heads, footers) is drawn as an artifact.
 
 use super::fonts::{Face, Fonts};
+use super::wrap::{fit_line, wrap};
 
 /// A4 width in points.
 pub(super) const PAGE_WIDTH: f32 = 595.28;
@@ -34,6 +40,9 @@ pub(super) const RULE: Rgb = Rgb(0xc5, 0xcd, 0xd5);
 /// Light backgrounds behind table headers and summary boxes.
 pub(super) const TINT: Rgb = Rgb(0xec, 0xf3, 0xf4);
 
+/// The running head atop continuation pages.
+pub(super) const RUNNING_HEAD: Style = Style::new(8.0, Face::Regular, MUTED);
+
 /// A font choice for a run of text.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct Style {
@@ -59,15 +68,70 @@ impl Style {
     }
 }
 
+/// What a piece of the document is, for the tagged PDF's structure tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Block {
+    /// The document's title (level 1 heading).
+    Title,
+    /// A section heading (level 2).
+    Heading,
+    /// A heading inside a section (level 3).
+    Subheading,
+    /// A paragraph, or a label with its value.
+    Paragraph,
+    /// A picture with a description for people who cannot see it.
+    Figure(String),
+    /// A link to a web address: the printed address and its link area.
+    Link(String),
+    /// A table: holds rows only.
+    Table,
+    /// A table row: holds cells only.
+    Row,
+    /// A column header cell.
+    HeaderCell,
+    /// A data cell.
+    Cell,
+}
+
+/// A block and the container it sits in (`None` at the top level).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct BlockNode {
+    /// What it is.
+    pub kind: Block,
+    /// Index of the enclosing container block.
+    pub parent: Option<usize>,
+}
+
+/// Pages of drawing operations and the blocks their text belongs to, in
+/// reading order.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Layout {
+    /// Each page's operations, in drawing order.
+    pub pages: Vec<Vec<Op>>,
+    /// Every block, in reading order; operations refer to them by index.
+    pub blocks: Vec<BlockNode>,
+}
+
 /// One thing to draw, in points from the page's top-left corner.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Op {
-    /// A single line of text; `y` is the baseline.
+    /// A single line of text; `y` is the baseline. `block` is `None` for
+    /// running heads and footers.
     Text {
         x: f32,
         y: f32,
         style: Style,
         text: String,
+        block: Option<usize>,
+    },
+    /// A clickable area opening `url` (drawn as nothing).
+    Link {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        url: String,
+        block: Option<usize>,
     },
     /// A filled rectangle.
     Rect {
@@ -93,6 +157,7 @@ pub(super) enum Op {
         module: f32,
         width: usize,
         dark: Vec<bool>,
+        block: Option<usize>,
     },
 }
 
@@ -104,6 +169,11 @@ pub(super) struct Pager<'f> {
     pub y: f32,
     pages: Vec<Vec<Op>>,
     running_head: String,
+    blocks: Vec<BlockNode>,
+    /// The block text now being laid out belongs to.
+    current: Option<usize>,
+    /// Open containers (a table, a row), innermost last.
+    containers: Vec<usize>,
 }
 
 impl<'f> Pager<'f> {
@@ -114,7 +184,38 @@ impl<'f> Pager<'f> {
             y: TOP,
             pages: vec![Vec::new()],
             running_head,
+            blocks: Vec::new(),
+            current: None,
+            containers: Vec::new(),
         }
+    }
+
+    /// Starts a block inside the innermost open container; the text laid
+    /// out next belongs to it. Returns its index.
+    pub(super) fn open(&mut self, kind: Block) -> usize {
+        let parent = self.containers.last().copied();
+        self.blocks.push(BlockNode { kind, parent });
+        let index = self.blocks.len() - 1;
+        self.current = Some(index);
+        index
+    }
+
+    /// Starts a container (a table, a row) that the next blocks sit in.
+    pub(super) fn enter(&mut self, kind: Block) {
+        let index = self.open(kind);
+        self.containers.push(index);
+        self.current = None;
+    }
+
+    /// Closes the innermost container.
+    pub(super) fn leave(&mut self) {
+        self.containers.pop();
+        self.current = None;
+    }
+
+    /// Text laid out next is decoration (a repeated table header), not content.
+    pub(super) fn decoration(&mut self) {
+        self.current = None;
     }
 
     /// Adds an operation to the current page.
@@ -127,13 +228,14 @@ impl<'f> Pager<'f> {
     /// Starts a new page whose top carries the running head.
     pub(super) fn new_page(&mut self) {
         self.pages.push(Vec::new());
-        let style = Style::new(8.0, Face::Regular, MUTED);
-        let text = self.running_head.clone();
+        let style = RUNNING_HEAD;
+        let text = fit_line(self.fonts, &self.running_head, style, CONTENT_WIDTH);
         self.push(Op::Text {
             x: MARGIN,
             y: TOP,
             style,
             text,
+            block: None,
         });
         self.hairline(TOP + 6.0);
         self.y = TOP + 22.0;
@@ -174,11 +276,13 @@ impl<'f> Pager<'f> {
     /// Text on one line with its top at `top` (the baseline sits below it).
     pub(super) fn text_at(&mut self, x: f32, top: f32, style: Style, text: &str) {
         let y = top + baseline_offset(style);
+        let block = self.current;
         self.push(Op::Text {
             x,
             y,
             style,
             text: text.to_owned(),
+            block,
         });
     }
 
@@ -193,8 +297,10 @@ impl<'f> Pager<'f> {
         wrap(self.fonts, text, style, width)
     }
 
-    /// Writes wrapped text at the cursor, breaking pages between lines.
+    /// Writes wrapped text at the cursor as a paragraph of its own,
+    /// breaking pages between lines.
     pub(super) fn paragraph(&mut self, text: &str, style: Style, x: f32, width: f32) {
+        self.open(Block::Paragraph);
         for line in self.wrap(text, style, width) {
             self.ensure(style.leading);
             self.text_at(x, self.y, style, &line);
@@ -203,7 +309,7 @@ impl<'f> Pager<'f> {
     }
 
     /// Finishes layout, adding `footer(page, pages)` at the foot of every page.
-    pub(super) fn finish(mut self, footer: impl Fn(usize, usize) -> String) -> Vec<Vec<Op>> {
+    pub(super) fn finish(mut self, footer: impl Fn(usize, usize) -> String) -> Layout {
         let count = self.pages.len();
         let style = Style::new(7.5, Face::Regular, MUTED);
         let foot = PAGE_HEIGHT - 34.0;
@@ -223,9 +329,13 @@ impl<'f> Pager<'f> {
                 y: foot,
                 style,
                 text,
+                block: None,
             });
         }
-        self.pages
+        Layout {
+            pages: self.pages,
+            blocks: self.blocks,
+        }
     }
 }
 
@@ -233,37 +343,4 @@ impl<'f> Pager<'f> {
 pub(super) fn baseline_offset(style: Style) -> f32 {
     // DejaVu's cap height is 0.73 em; split the spare leading above and below.
     (style.leading - 0.73 * style.size) / 2.0 + 0.73 * style.size
-}
-
-/// Greedy word wrap by measured width; words wider than a line (URLs,
-/// signatures) are broken between characters. Newlines force breaks.
-pub(super) fn wrap(fonts: &Fonts, text: &str, style: Style, width: f32) -> Vec<String> {
-    let fits = |candidate: &str| fonts.width(style.face, candidate, style.size) <= width;
-    let mut lines = Vec::new();
-    for source_line in text.split('\n') {
-        let mut line = String::new();
-        for word in source_line.split_whitespace() {
-            let candidate = if line.is_empty() {
-                word.to_owned()
-            } else {
-                format!("{line} {word}")
-            };
-            if fits(&candidate) {
-                line = candidate;
-                continue;
-            }
-            if !line.is_empty() {
-                lines.push(std::mem::take(&mut line));
-            }
-            for ch in word.chars() {
-                line.push(ch);
-                if !fits(&line) && line.chars().count() > 1 {
-                    line.pop();
-                    lines.push(std::mem::replace(&mut line, ch.to_string()));
-                }
-            }
-        }
-        lines.push(line);
-    }
-    lines
 }

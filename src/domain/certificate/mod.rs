@@ -16,8 +16,11 @@ mod pdf;
 mod qr;
 mod sections;
 mod signing;
+pub mod status_list;
 mod table;
+mod tags;
 mod wording;
+mod wrap;
 
 #[cfg(test)]
 mod test_support;
@@ -32,8 +35,8 @@ mod tests_signing;
 
 pub use content::{
     ActivityRow, CERTIFICATE_FORMAT, CertificateContent, CertificateInput, Contributor, CpdMapping,
-    Period, QualityIndicators, Registration, Tally, TaskKind, Totals, format_hours,
-    verifiable_address,
+    Period, QualityIndicators, Registration, Tally, TaskKind, Totals, format_duration,
+    format_duration_short, format_hours, verifiable_address,
 };
 pub use pdf::render_pdf;
 pub use signing::{

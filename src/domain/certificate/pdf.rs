@@ -1,9 +1,13 @@
-//! Turns the laid-out pages into a PDF with krilla.
+//! Turns the laid-out pages into a tagged PDF with krilla: every text run
+//! is marked as content of its block, the blocks form the structure tree in
+//! reading order, and rules, tints, running heads and footers are artifacts.
 
 use std::sync::Arc;
 
 use chrono::{Datelike as _, Timelike as _};
 use krilla::Document;
+use krilla::action::{Action, LinkAction};
+use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point, Rect};
 use krilla::metadata::{DateTime, Metadata};
@@ -11,14 +15,16 @@ use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
+use krilla::tagging::Identifier;
 use krilla::text::{Font, TextDirection};
 
 use super::CertificateError;
-use super::fonts::{BOLD_TTF, Face, Fonts, REGULAR_TTF};
+use super::fonts::{BOLD_TTF, Face, Fonts, REGULAR_TTF, visual_runs};
 use super::layout::{Op, PAGE_HEIGHT, PAGE_WIDTH, Rgb};
 use super::qr::dark_runs;
 use super::sections;
 use super::signing::SignedCertificate;
+use super::tags::{draw_marked, tag_tree};
 
 /// Renders a signed certificate as an A4 PDF with embedded DejaVu Sans.
 ///
@@ -29,10 +35,11 @@ pub fn render_pdf(signed: &SignedCertificate) -> Result<Vec<u8>, CertificateErro
     let content = &signed.content;
     content.validate()?;
     let fonts = Fonts::load()?;
-    let pages = sections::lay_out(signed, &fonts)?;
+    let layout = sections::lay_out(signed, &fonts)?;
     let faces = KrillaFonts {
         regular: load_font(REGULAR_TTF, "DejaVuSans.ttf")?,
         bold: load_font(BOLD_TTF, "DejaVuSans-Bold.ttf")?,
+        metrics: fonts,
     };
 
     let mut document = Document::new();
@@ -49,15 +56,46 @@ pub fn render_pdf(signed: &SignedCertificate) -> Result<Vec<u8>, CertificateErro
         metadata = metadata.creation_date(created);
     }
     document.set_metadata(metadata);
-    for ops in pages {
+    let mut marked: Vec<Vec<Identifier>> = layout.blocks.iter().map(|_| Vec::new()).collect();
+    for ops in &layout.pages {
         let mut page = document.start_page_with(PageSettings::new(PAGE_WIDTH, PAGE_HEIGHT));
         let mut surface = page.surface();
-        for op in &ops {
-            draw(&mut surface, op, &faces);
+        let mut links = Vec::new();
+        for op in ops {
+            match op {
+                Op::Link { .. } => links.push(op),
+                _ => draw_marked(&mut surface, op, &faces, &mut marked),
+            }
         }
         surface.finish();
+        for op in links {
+            let Op::Link {
+                x,
+                y,
+                w,
+                h,
+                url,
+                block,
+            } = op
+            else {
+                continue;
+            };
+            let Some(rect) = Rect::from_xywh(*x, *y, *w, *h) else {
+                continue;
+            };
+            let target = Target::Action(Action::Link(LinkAction::new(url.clone())));
+            let annotation = Annotation::new_link(
+                LinkAnnotation::new(rect, target),
+                Some(format!("Open {url}")),
+            );
+            match block.and_then(|b| marked.get_mut(b)) {
+                Some(ids) => ids.push(page.add_tagged_annotation(annotation)),
+                None => page.add_annotation(annotation),
+            }
+        }
         page.finish();
     }
+    document.set_tag_tree(tag_tree(&layout.blocks, marked));
     document
         .finish()
         .map_err(|err| CertificateError::Pdf(format!("{err:?}")))
@@ -80,9 +118,11 @@ fn pdf_date(issued: chrono::DateTime<chrono::Utc>) -> Option<DateTime> {
 }
 
 /// krilla handles for the two bundled faces.
-struct KrillaFonts {
+pub(super) struct KrillaFonts {
     regular: Font,
     bold: Font,
+    /// The same faces' measurements, to place runs of one direction.
+    metrics: Fonts,
 }
 
 /// Wraps static font bytes for krilla without copying them.
@@ -101,17 +141,29 @@ fn fill(colour: Rgb) -> Fill {
 }
 
 /// Draws one laid-out operation.
-fn draw(surface: &mut Surface<'_>, op: &Op, fonts: &KrillaFonts) {
+pub(super) fn draw(surface: &mut Surface<'_>, op: &Op, fonts: &KrillaFonts) {
     match op {
-        Op::Text { x, y, style, text } => {
+        Op::Text {
+            x, y, style, text, ..
+        } => {
             let font = match style.face {
                 Face::Regular => fonts.regular.clone(),
                 Face::Bold => fonts.bold.clone(),
             };
             surface.set_stroke(None);
             surface.set_fill(Some(fill(style.colour)));
-            let start = Point::from_xy(*x, *y);
-            surface.draw_text(start, font, style.size, text, false, TextDirection::Auto);
+            // Each run in its own direction, placed left to right as measured.
+            let mut left = *x;
+            for (run, rtl) in visual_runs(text) {
+                let direction = if rtl {
+                    TextDirection::RightToLeft
+                } else {
+                    TextDirection::LeftToRight
+                };
+                let start = Point::from_xy(left, *y);
+                surface.draw_text(start, font.clone(), style.size, run, false, direction);
+                left += fonts.metrics.run_width(style.face, run, rtl, style.size);
+            }
         }
         Op::Rect { x, y, w, h, colour } => {
             let mut builder = PathBuilder::new();
@@ -147,6 +199,7 @@ fn draw(surface: &mut Surface<'_>, op: &Op, fonts: &KrillaFonts) {
             module,
             width,
             dark,
+            ..
         } => {
             let mut builder = PathBuilder::new();
             for (row, column, length) in dark_runs(*width, dark) {
@@ -160,6 +213,8 @@ fn draw(surface: &mut Surface<'_>, op: &Op, fonts: &KrillaFonts) {
             }
             fill_path(surface, builder, Rgb(0, 0, 0));
         }
+        // Links are page annotations, added once the page's content is drawn.
+        Op::Link { .. } => {}
     }
 }
 

@@ -2,15 +2,17 @@
 
 use super::CertificateError;
 use super::closing;
-use super::content::{CertificateContent, Tally, format_hours};
+use super::content::{CertificateContent, Tally, format_duration_short};
 use super::fonts::{Face, Fonts};
 use super::layout::{
-    ACCENT, CONTENT_WIDTH, INK, MARGIN, MUTED, Op, PAGE_WIDTH, Pager, Style, TINT,
+    ACCENT, Block, CONTENT_WIDTH, INK, Layout, MARGIN, MUTED, Op, PAGE_WIDTH, Pager, RUNNING_HEAD,
+    Style, TINT,
 };
 use super::qr;
 use super::signing::SignedCertificate;
 use super::table;
 use super::wording::long_date;
+use super::wrap::fit_line;
 
 /// Body text.
 pub(super) const BODY: Style = Style::new(9.5, Face::Regular, INK);
@@ -25,16 +27,18 @@ const QR_SIZE: f32 = 92.0;
 /// Width of the label column in key/value blocks.
 pub(super) const LABEL_WIDTH: f32 = 118.0;
 
-/// Lays out the whole certificate into pages of drawing operations.
+/// Lays out the whole certificate into pages of drawing operations, in
+/// reading order.
 pub(super) fn lay_out(
     signed: &SignedCertificate,
     fonts: &Fonts,
-) -> Result<Vec<Vec<Op>>, CertificateError> {
+) -> Result<Layout, CertificateError> {
     let content = &signed.content;
-    let head = format!(
-        "Contribution certificate · {} · continued",
-        content.contributor.name
-    );
+    // A long name is shortened in the running head, which has one line.
+    let frame = |name: &str| format!("Contribution certificate · {name} · continued");
+    let style = RUNNING_HEAD;
+    let spare = CONTENT_WIDTH - fonts.width(style.face, &frame(""), style.size);
+    let head = frame(&fit_line(fonts, &content.contributor.name, style, spare));
     let mut pager = Pager::new(fonts, head);
     title(&mut pager);
     details(&mut pager, content)?;
@@ -57,6 +61,7 @@ pub(super) fn lay_out(
 pub(super) fn heading(pager: &mut Pager<'_>, text: &str, keep: f32) {
     pager.gap(14.0);
     pager.ensure(HEADING.leading + keep);
+    pager.open(Block::Heading);
     pager.text_at(MARGIN, pager.y, HEADING, text);
     pager.y += HEADING.leading + 2.0;
 }
@@ -64,6 +69,7 @@ pub(super) fn heading(pager: &mut Pager<'_>, text: &str, keep: f32) {
 /// The title block across the top of the first page.
 fn title(pager: &mut Pager<'_>) {
     let kicker = Style::new(8.0, Face::Bold, ACCENT);
+    pager.open(Block::Paragraph);
     pager.text_at(
         MARGIN,
         pager.y,
@@ -75,10 +81,12 @@ fn title(pager: &mut Pager<'_>) {
         leading: 30.0,
         ..Style::new(24.0, Face::Bold, INK)
     };
+    pager.open(Block::Title);
     pager.text_at(MARGIN, pager.y, big, "Contribution certificate");
     pager.y += big.leading;
     let sub = Style::new(9.5, Face::Regular, MUTED);
     let line = "A signed record of research contribution time for appraisal and CPD portfolios";
+    pager.open(Block::Paragraph);
     pager.text_at(MARGIN, pager.y, sub, line);
     pager.y += sub.leading + 6.0;
     pager.push(Op::Rect {
@@ -94,8 +102,14 @@ fn title(pager: &mut Pager<'_>) {
 /// Writes `label` and a wrapped `value` side by side, moving the cursor below them.
 pub(super) fn field(pager: &mut Pager<'_>, label: &str, value: &str, style: Style, width: f32) {
     let lines = pager.wrap(value, style, width - LABEL_WIDTH);
+    field_lines(pager, label, lines, style);
+}
+
+/// Writes `label` beside lines already wrapped, moving the cursor below them.
+pub(super) fn field_lines(pager: &mut Pager<'_>, label: &str, lines: Vec<String>, style: Style) {
     pager.ensure(style.leading * lines.len() as f32);
     let label_top = pager.y + (style.leading - LABEL.leading) / 2.0;
+    pager.open(Block::Paragraph);
     pager.text_at(MARGIN, label_top, LABEL, label);
     for line in lines {
         pager.text_at(MARGIN + LABEL_WIDTH, pager.y, style, &line);
@@ -105,22 +119,7 @@ pub(super) fn field(pager: &mut Pager<'_>, label: &str, value: &str, style: Styl
 
 /// Who, when and which certificate, with the verification QR code on the right.
 fn details(pager: &mut Pager<'_>, content: &CertificateContent) -> Result<(), CertificateError> {
-    let matrix = qr::encode(&content.verification_url)?;
     let top = pager.y;
-    let qr_x = PAGE_WIDTH - MARGIN - QR_SIZE;
-    let module = QR_SIZE / matrix.width as f32;
-    pager.push(Op::Qr {
-        x: qr_x,
-        y: top,
-        module,
-        width: matrix.width,
-        dark: matrix.dark,
-    });
-    let caption = "Scan to verify";
-    let caption_width = pager.fonts.width(LABEL.face, caption, LABEL.size);
-    let caption_x = qr_x + (QR_SIZE - caption_width) / 2.0;
-    pager.text_at(caption_x, top + QR_SIZE + 3.0, LABEL, caption);
-
     let width = CONTENT_WIDTH - QR_SIZE - 16.0;
     let who = &content.contributor;
     let name_style = Style {
@@ -156,6 +155,28 @@ fn details(pager: &mut Pager<'_>, content: &CertificateContent) -> Result<(), Ce
         BODY,
         width,
     );
+    // The code sits beside the details but is read after them.
+    let matrix = qr::encode(&content.verification_url)?;
+    let qr_x = PAGE_WIDTH - MARGIN - QR_SIZE;
+    let module = QR_SIZE / matrix.width as f32;
+    let alt = format!(
+        "QR code linking to the verification page, {}",
+        content.verification_url
+    );
+    let block = Some(pager.open(Block::Figure(alt)));
+    pager.push(Op::Qr {
+        x: qr_x,
+        y: top,
+        module,
+        width: matrix.width,
+        dark: matrix.dark,
+        block,
+    });
+    let caption = "Scan to verify";
+    let caption_width = pager.fonts.width(LABEL.face, caption, LABEL.size);
+    let caption_x = qr_x + (QR_SIZE - caption_width) / 2.0;
+    pager.open(Block::Paragraph);
+    pager.text_at(caption_x, top + QR_SIZE + 3.0, LABEL, caption);
     pager.y = pager.y.max(top + QR_SIZE + 16.0) + 10.0;
     Ok(())
 }
@@ -164,8 +185,8 @@ fn details(pager: &mut Pager<'_>, content: &CertificateContent) -> Result<(), Ce
 fn summary(pager: &mut Pager<'_>, content: &CertificateContent) {
     let figures = [
         (
-            format_hours(content.totals.credited_seconds),
-            "credited hours",
+            format_duration_short(content.totals.credited_seconds),
+            "credited time",
         ),
         (content.totals.answers.to_string(), "answers submitted"),
         (content.project_count().to_string(), "research projects"),
@@ -179,6 +200,17 @@ fn summary(pager: &mut Pager<'_>, content: &CertificateContent) {
     };
     for (index, (value, caption)) in figures.iter().enumerate() {
         let x = MARGIN + index as f32 * (width + gap);
+        // Large totals ("1234 h 59 min") shrink rather than leave their box.
+        let natural = pager.fonts.width(figure.face, value, figure.size);
+        let room = width - 24.0;
+        let figure = if natural > room {
+            Style {
+                size: figure.size * room / natural,
+                ..figure
+            }
+        } else {
+            figure
+        };
         pager.push(Op::Rect {
             x,
             y: pager.y,
@@ -186,6 +218,7 @@ fn summary(pager: &mut Pager<'_>, content: &CertificateContent) {
             h: height,
             colour: TINT,
         });
+        pager.open(Block::Paragraph);
         pager.text_at(x + 12.0, pager.y + 6.0, figure, value);
         pager.text_at(x + 12.0, pager.y + 31.0, LABEL, caption);
     }
@@ -227,12 +260,13 @@ fn quality(pager: &mut Pager<'_>, content: &CertificateContent) {
     );
 }
 
-/// NMC, GMC and HCPC guidance, one block each.
+/// The CPD guidance the content carries: the holder's regulator's, or the general form.
 fn cpd(pager: &mut Pager<'_>, content: &CertificateContent) {
     heading(pager, "Using this for CPD", 50.0);
     for mapping in &content.cpd_mapping {
         pager.ensure(BODY_BOLD.leading + 2.0 * BODY.leading);
         let title = format!("{} · {}", mapping.regulator, mapping.scheme);
+        pager.open(Block::Subheading);
         pager.text_at(MARGIN, pager.y, BODY_BOLD, &title);
         pager.y += BODY_BOLD.leading;
         pager.paragraph(&mapping.text, BODY, MARGIN, CONTENT_WIDTH);

@@ -1,9 +1,9 @@
 //! The activity table: hours by project and task kind, repeating its header
 //! row on every page it spans.
 
-use super::content::{CertificateContent, format_hours};
+use super::content::{CertificateContent, format_duration_short};
 use super::fonts::Face;
-use super::layout::{CONTENT_WIDTH, INK, MARGIN, MUTED, Op, Pager, RULE, Style, TINT};
+use super::layout::{Block, CONTENT_WIDTH, INK, MARGIN, MUTED, Op, Pager, RULE, Style, TINT};
 use super::wording::short_date;
 
 /// Table body text.
@@ -39,8 +39,8 @@ const FIXED: [(&str, f32, Align); 5] = [
     ("Task kind", 92.0, Align::Left),
     ("First activity", 62.0, Align::Left),
     ("Last activity", 62.0, Align::Left),
-    ("Answers", 46.0, Align::Right),
-    ("Hours", 44.0, Align::Right),
+    ("Answers", 44.0, Align::Right),
+    ("Time", 62.0, Align::Right),
 ];
 
 /// Column lefts and widths, project column first.
@@ -57,8 +57,9 @@ fn columns() -> Vec<(f32, f32, Align)> {
 }
 
 /// Draws one row of cells, wrapping each, starting a page (and repeating the
-/// header) if the row does not fit. `tinted` shades the row's background.
-fn row(pager: &mut Pager<'_>, cells: &[String], style: Style, tinted: bool) {
+/// header) if the row does not fit. `tinted` shades the row's background;
+/// `tagged` rows are content, the others (a repeated header) decoration.
+fn row(pager: &mut Pager<'_>, cells: &[String], style: Style, tinted: bool, tagged: bool) {
     let columns = columns();
     let wrapped: Vec<Vec<String>> = cells
         .iter()
@@ -68,7 +69,12 @@ fn row(pager: &mut Pager<'_>, cells: &[String], style: Style, tinted: bool) {
     let lines = wrapped.iter().map(Vec::len).max().unwrap_or(1);
     let height = lines as f32 * style.leading + 2.0 * PAD_Y;
     if pager.ensure(height) && style != HEAD {
-        header(pager);
+        header(pager, false);
+    }
+    if tagged {
+        pager.enter(Block::Row);
+    } else {
+        pager.decoration();
     }
     let top = pager.y;
     if tinted {
@@ -81,6 +87,13 @@ fn row(pager: &mut Pager<'_>, cells: &[String], style: Style, tinted: bool) {
         });
     }
     for (cell_lines, (x, width, align)) in wrapped.iter().zip(&columns) {
+        if tagged {
+            pager.open(if style == HEAD {
+                Block::HeaderCell
+            } else {
+                Block::Cell
+            });
+        }
         for (index, line) in cell_lines.iter().enumerate() {
             let line_top = top + PAD_Y + index as f32 * style.leading;
             match align {
@@ -89,14 +102,17 @@ fn row(pager: &mut Pager<'_>, cells: &[String], style: Style, tinted: bool) {
             }
         }
     }
+    if tagged {
+        pager.leave();
+    }
     pager.y = top + height;
 }
 
-/// The header row, on a tinted band.
-fn header(pager: &mut Pager<'_>) {
+/// The header row, on a tinted band; repeated on later pages as decoration.
+fn header(pager: &mut Pager<'_>, tagged: bool) {
     let mut cells = vec!["Project".to_owned()];
     cells.extend(FIXED.iter().map(|(name, _, _)| (*name).to_owned()));
-    row(pager, &cells, HEAD, true);
+    row(pager, &cells, HEAD, true, tagged);
 }
 
 /// A hairline across the table at the cursor.
@@ -116,10 +132,11 @@ fn rule(pager: &mut Pager<'_>, width: f32, colour: super::layout::Rgb) {
 pub(super) fn activities(pager: &mut Pager<'_>, content: &CertificateContent) {
     // Keep the header with at least two rows so it never sits alone at a page foot.
     pager.ensure(4.0 * CELL.leading + 6.0 * PAD_Y);
-    header(pager);
+    pager.enter(Block::Table);
+    header(pager, true);
     if content.activities.is_empty() {
         let none = ["No credited activity in this period".to_owned()];
-        row(pager, &none, CELL, false);
+        row(pager, &none, CELL, false, true);
     }
     for activity in &content.activities {
         let cells = [
@@ -128,9 +145,9 @@ pub(super) fn activities(pager: &mut Pager<'_>, content: &CertificateContent) {
             short_date(activity.first_activity_on),
             short_date(activity.last_activity_on),
             activity.answers.to_string(),
-            format_hours(activity.credited_seconds),
+            format_duration_short(activity.credited_seconds),
         ];
-        row(pager, &cells, CELL, false);
+        row(pager, &cells, CELL, false, true);
         rule(pager, 0.4, RULE);
     }
     let totals = [
@@ -139,9 +156,10 @@ pub(super) fn activities(pager: &mut Pager<'_>, content: &CertificateContent) {
         String::new(),
         String::new(),
         content.totals.answers.to_string(),
-        format_hours(content.totals.credited_seconds),
+        format_duration_short(content.totals.credited_seconds),
     ];
     pager.ensure(TOTAL.leading + 2.0 * PAD_Y);
     rule(pager, 0.9, MUTED);
-    row(pager, &totals, TOTAL, false);
+    row(pager, &totals, TOTAL, false, true);
+    pager.leave();
 }

@@ -1,7 +1,10 @@
 //! Tests of certificate content: totals, formatting, JSON shape and validation.
 
 use super::test_support::{date, sample_content, sample_input, sample_rows};
-use super::{CertificateContent, CertificateError, Tally, TaskKind, format_hours};
+use super::{
+    CertificateContent, CertificateError, Registration, Tally, TaskKind, format_duration,
+    format_duration_short, format_hours,
+};
 
 #[test]
 fn totals_are_the_sums_of_the_activity_rows() {
@@ -71,31 +74,98 @@ fn unknown_json_fields_are_rejected_so_nothing_unsigned_can_ride_along() {
 }
 
 #[test]
-fn the_wording_names_the_contributor_hours_and_every_regulator() {
+fn the_wording_names_the_contributor_and_the_time_in_hours_and_minutes() {
     let content = sample_content();
     let description = &content.activity_description;
     assert!(description.contains("Aoife O'Sullivan-Ndlovu contributed to 3 health research"));
-    assert!(description.contains("339 answers with 7.50 hours of credited time"));
+    assert!(
+        description.contains("339 answers with 7 hours 30 minutes of credited time"),
+        "{description}"
+    );
     assert!(description.contains("literature screening (reading study titles"));
     assert!(description.contains("and observation logging (recording"));
-    let regulators: Vec<&str> = content.cpd_mapping.iter().map(|m| &*m.regulator).collect();
-    assert_eq!(regulators, ["NMC", "GMC", "HCPC"]);
-    assert!(
-        content.cpd_mapping[0]
-            .text
-            .contains("not participatory learning")
-    );
-    assert!(
-        content.cpd_mapping[1]
-            .text
-            .contains("up to 7.50 CPD credits")
-    );
-    assert!(
-        content.cpd_mapping[2]
-            .text
-            .contains("benefited service users")
-    );
     assert_eq!(content.reflection_prompts.len(), 4);
+}
+
+/// The sample certificate for a holder registered as `registration`.
+fn content_for(registration: Option<(&str, &str)>) -> CertificateContent {
+    let mut input = sample_input(sample_rows());
+    input.contributor.registration = registration.map(|(body, number)| Registration {
+        body: body.to_owned(),
+        number: number.to_owned(),
+    });
+    CertificateContent::new(input).unwrap()
+}
+
+#[test]
+fn only_the_holders_regulator_gives_guidance() {
+    let cases = [
+        (
+            Some(("NMC", "12A3456E")),
+            "NMC",
+            "not participatory learning",
+            "the NMC Code",
+        ),
+        (
+            Some(("GMC", "1234567")),
+            "GMC",
+            "up to 7 CPD credits",
+            "Good medical practice",
+        ),
+        (
+            Some(("HCPC", "PA12345")),
+            "HCPC",
+            "benefited service users",
+            "HCPC standards",
+        ),
+        (
+            Some(("GPhC", "2012345")),
+            "GPhC",
+            "planned learning",
+            "GPhC standards",
+        ),
+        (
+            Some(("GDC", "12345")),
+            "General",
+            "personal development review",
+            "Skills Framework",
+        ),
+        (
+            None,
+            "General",
+            "Knowledge and Skills Framework",
+            "job description",
+        ),
+    ];
+    for (registration, regulator, phrase, standards) in cases {
+        let content = content_for(registration);
+        let regulators: Vec<&str> = content.cpd_mapping.iter().map(|m| &*m.regulator).collect();
+        assert_eq!(regulators, [regulator], "{registration:?}");
+        let text = &content.cpd_mapping[0].text;
+        assert!(text.contains(phrase), "{regulator}: {text}");
+        assert!(text.contains("7 hours 30 minutes"), "{regulator}: {text}");
+        assert!(!text.contains("7.50"), "{regulator}: {text}");
+        let last = content.reflection_prompts.last().unwrap();
+        assert!(last.contains(standards), "{regulator}: {last}");
+    }
+}
+
+#[test]
+fn time_reads_in_hours_and_minutes_rounded_down_and_never_as_zero_hours() {
+    let cases = [
+        (0, "no time", "0 min"),
+        (59, "less than a minute", "< 1 min"),
+        (60, "1 minute", "1 min"),
+        (2_699, "44 minutes", "44 min"),
+        (3_600, "1 hour", "1 h"),
+        (3_660, "1 hour 1 minute", "1 h 1 min"),
+        (27_000, "7 hours 30 minutes", "7 h 30 min"),
+        (360_035, "100 hours", "100 h"),
+    ];
+    for (seconds, long, short) in cases {
+        assert_eq!(format_duration(seconds), long, "{seconds}");
+        assert_eq!(format_duration_short(seconds), short, "{seconds}");
+    }
 }
 
 #[test]

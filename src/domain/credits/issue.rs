@@ -9,16 +9,11 @@ use crate::domain::account::StaffGroup;
 use crate::domain::certificate::{ActivityRow, Contributor, Period, Registration, Tally, TaskKind};
 use crate::domain::field_error::FieldError;
 use crate::domain::kinds;
+use crate::domain::regulator::RegistrationNumber;
 
 /// The longest period one certificate covers, in days: a three-year NMC
 /// revalidation cycle, leap day included.
 pub const MAX_CERTIFICATE_DAYS: i64 = 1096;
-
-/// Regulators whose short name may prefix a registration number, e.g.
-/// "GDC 123456"; the prefix then names the register on the certificate.
-const REGULATORS: &[&str] = &[
-    "NMC", "GMC", "GDC", "HCPC", "GPhC", "GOC", "GOsC", "GCC", "PSNI", "AHCS", "RCCP", "SWE",
-];
 
 /// Checks a certificate's period: in order, finished days only (a day still
 /// running could gain hours after signing, so `to` must be before today)
@@ -91,37 +86,14 @@ pub fn staff_group_label(group: StaffGroup) -> &'static str {
     }
 }
 
-/// The register a number belongs to: named in the number itself, else the
-/// one regulator of the staff group, else a neutral label (doctors and
-/// dentists share a staff group but not a regulator, so no guess is made).
+/// The register a stored number belongs to (`domain::regulator`): named in
+/// the number, else told by its shape and the staff group, else a neutral
+/// label.
 fn registration(group: StaffGroup, raw: &str) -> Option<Registration> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return None;
-    }
-    const SEPARATORS: [char; 4] = [' ', ':', '-', '#'];
-    for body in REGULATORS {
-        let Some(head) = raw.get(..body.len()) else {
-            continue;
-        };
-        let rest = &raw[body.len()..];
-        let number = rest.trim_start_matches(SEPARATORS);
-        if head.eq_ignore_ascii_case(body) && rest.starts_with(SEPARATORS) && !number.is_empty() {
-            return Some(Registration {
-                body: (*body).to_owned(),
-                number: number.to_owned(),
-            });
-        }
-    }
-    let body = match group {
-        StaffGroup::NursingAndMidwifery => "NMC",
-        StaffGroup::AlliedHealthProfessions => "HCPC",
-        StaffGroup::Pharmacy => "GPhC",
-        _ => "Registration no.",
-    };
+    let read = RegistrationNumber::recognise(raw, group)?;
     Some(Registration {
-        body: body.to_owned(),
-        number: raw.to_owned(),
+        body: read.register.label().to_owned(),
+        number: read.number,
     })
 }
 
@@ -282,9 +254,13 @@ mod tests {
             (registration.body.as_str(), registration.number.as_str()),
             ("GDC", "123456")
         );
+        // Seven digits from a doctor or dentist can only be a GMC number
+        // (GDC numbers are shorter); from a manager they could be anything.
         let doctor =
             certificate_contributor("Cy", StaffGroup::MedicalAndDental, None, Some("7654321"));
-        assert_eq!(doctor.registration.unwrap().body, "Registration no.");
+        assert_eq!(doctor.registration.unwrap().body, "GMC");
+        let manager = certificate_contributor("Ed", StaffGroup::Management, None, Some("7654321"));
+        assert_eq!(manager.registration.unwrap().body, "Registration no.");
         let porter =
             certificate_contributor("Di", StaffGroup::EstatesAndAncillary, Some("  "), Some(" "));
         assert_eq!((porter.registration, porter.organisation), (None, None));

@@ -87,6 +87,9 @@ impl MongoStore {
                 doc! { "$set": { "revoked_at": at(revoked_at), "revoke_reason": reason } },
             )
             .await?;
+        // Its credential's bit in the revocation list, if it has a place.
+        // Set on every revocation request, so a retry mends an interrupted one.
+        self.revoke_place(certificate_id).await?;
         self.find_certificate(certificate_id).await
     }
 }

@@ -34,6 +34,8 @@ pub mod names {
     pub const CERTIFICATES: &str = "certificates";
     pub const ERASED_CERTIFICATES: &str = "erased_certificates";
     pub const ORGANISATIONS: &str = "organisations";
+    pub const CERTIFICATE_STATUS: &str = "certificate_status";
+    pub const COUNTERS: &str = "counters";
 }
 
 /// An account, keyed by its id; `email` is unique.

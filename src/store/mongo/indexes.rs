@@ -167,6 +167,13 @@ fn specs() -> Vec<Spec> {
             doc! { "contributor_id": 1, "created_at": 1 },
             false,
         ),
+        // A place in the revocation status list belongs to one certificate.
+        spec(
+            names::CERTIFICATE_STATUS,
+            "certificate_status_index",
+            doc! { "index": 1 },
+            true,
+        ),
         // A contributor's credit over time, for certificates.
         spec(
             names::CREDIT_LEDGER,

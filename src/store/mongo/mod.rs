@@ -25,6 +25,7 @@ mod privacy;
 mod projects;
 mod quality;
 mod settle;
+mod status_list;
 mod transaction;
 
 use anyhow::Context;

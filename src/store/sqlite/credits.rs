@@ -280,6 +280,11 @@ impl CreditStore for SqliteStore {
                  WHERE id = ?1 AND revoked_at IS NULL",
                 params![id, at.timestamp_millis(), reason],
             )?;
+            // Its credential's bit in the revocation list, if it has a place.
+            tx.execute(
+                "UPDATE certificate_status SET revoked = 1 WHERE certificate_id = ?1",
+                [&id],
+            )?;
             find_certificate(tx, &id)
         })
         .await

@@ -237,6 +237,14 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE accounts ADD COLUMN confirmation_nonce TEXT;
     CREATE INDEX accounts_by_organisation ON accounts (organisation_id, id)
         WHERE organisation_id IS NOT NULL;",
+    // 13: each certificate's place in the revocation status list. Kept
+    // apart from `certificates` so a place (and a revoked bit) outlives the
+    // holder's erasure; places are never reused.
+    "CREATE TABLE certificate_status (
+        certificate_id TEXT PRIMARY KEY,
+        status_index INTEGER NOT NULL UNIQUE,
+        revoked INTEGER NOT NULL DEFAULT 0
+    );",
 ];
 
 /// Brings the schema up to date inside one transaction.

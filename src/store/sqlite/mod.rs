@@ -18,6 +18,7 @@ mod privacy;
 mod projects;
 mod quality;
 mod queue;
+mod status_list;
 mod writer;
 
 use std::path::Path;
