@@ -59,7 +59,7 @@ impl std::fmt::Debug for SmtpSettings {
 /// Sends the service's few emails.
 pub enum Mailer {
     Smtp {
-        transport: AsyncSmtpTransport<Tokio1Executor>,
+        transport: Box<AsyncSmtpTransport<Tokio1Executor>>,
         from: Mailbox,
     },
     /// No mail server configured: messages go to the log.
@@ -94,7 +94,7 @@ impl Mailer {
             .parse()
             .map_err(|err| anyhow::anyhow!("TESSERA_SMTP_FROM is not an address: {err}"))?;
         Ok(Self::Smtp {
-            transport: builder.build(),
+            transport: Box::new(builder.build()),
             from,
         })
     }

@@ -99,7 +99,11 @@ impl RegisterRequest {
         let password = Password::parse(&self.password);
         let display_name = bounded_text("display_name", &self.display_name, 100);
         let organisation = optional("organisation", self.organisation, 200);
-        let registration_number = optional("registration_number", self.registration_number, 40);
+        let registration_number = self
+            .registration_number
+            .filter(|text| !text.trim().is_empty())
+            .map(|text| super::me::registration_number(&text, self.staff_group))
+            .transpose();
         match (
             email,
             password,

@@ -25,8 +25,8 @@ use super::state::{AppState, SharedState};
 use super::tags::ApiTags;
 use crate::domain::account::{Role, bounded_text};
 use crate::domain::certificate::{
-    CertificateContent, CertificateInput, Period, QualityIndicators, SignedCertificate, render_pdf,
-    sign,
+    CertificateContent, CertificateInput, Contributor, Period, QualityIndicators,
+    SignedCertificate, render_pdf, sign,
 };
 use crate::domain::credits::erased::{ErasedCertificate, erased};
 use crate::domain::credits::{
@@ -184,12 +184,17 @@ impl CertificatesApi {
         let content = CertificateContent::new(CertificateInput {
             certificate_id: id,
             issued_at: now,
-            contributor: certificate_contributor(
-                &account.display_name,
-                account.staff_group,
-                account.organisation.as_deref(),
-                account.registration_number.as_deref(),
-            ),
+            contributor: Contributor {
+                membership: account
+                    .membership()
+                    .map(|membership| membership.as_str().to_owned()),
+                ..certificate_contributor(
+                    &account.display_name,
+                    account.staff_group,
+                    account.organisation.as_deref(),
+                    account.registration_number.as_deref(),
+                )
+            },
             period,
             activities: activity_rows(&days),
             quality: QualityIndicators {

@@ -9,8 +9,9 @@ use super::auth::Caller;
 use super::error::ApiError;
 use super::state::SharedState;
 use super::tags::ApiTags;
-use crate::domain::account::{Role, StaffGroup, bounded_text};
+use crate::domain::account::{FieldError, Role, StaffGroup, bounded_text};
 use crate::domain::organisation::Membership;
+use crate::domain::regulator::RegistrationNumber;
 use crate::store::{Account, Profile};
 use poem::web::Data;
 
@@ -77,8 +78,9 @@ pub struct ProfileChanges {
     /// The name printed on certificates (1 to 100 characters).
     display_name: Option<String>,
     staff_group: Option<StaffGroup>,
-    /// Professional registration number, e.g. `NMC 12A3456B` (at most 40
-    /// characters); an empty string removes it.
+    /// Professional registration number, e.g. `NMC 12A3456B`, `GMC 1234567`,
+    /// `HCPC PA12345` or `GPhC 2012345` (at most 40 characters), checked
+    /// against the format its regulator publishes; an empty string removes it.
     registration_number: Option<String>,
 }
 
@@ -89,15 +91,16 @@ impl ProfileChanges {
             .display_name
             .map(|name| bounded_text("display_name", &name, 100))
             .transpose();
+        let staff_group = self.staff_group.unwrap_or(account.staff_group);
         let registration_number = match self.registration_number {
             None => Ok(account.registration_number.clone()),
             Some(number) if number.trim().is_empty() => Ok(None),
-            Some(number) => bounded_text("registration_number", &number, 40).map(Some),
+            Some(number) => registration_number(&number, staff_group).map(Some),
         };
         match (display_name, registration_number) {
             (Ok(display_name), Ok(registration_number)) => Ok(Profile {
                 display_name: display_name.unwrap_or_else(|| account.display_name.clone()),
-                staff_group: self.staff_group.unwrap_or(account.staff_group),
+                staff_group,
                 registration_number,
             }),
             (name, number) => Err(ApiError::invalid(
@@ -105,6 +108,15 @@ impl ProfileChanges {
             )),
         }
     }
+}
+
+/// A registration number as typed, at most 40 characters, in the format its
+/// regulator publishes (NMC PIN, GMC or GPhC number, HCPC registration)
+/// when it names one or the staff group has one.
+pub fn registration_number(raw: &str, staff_group: StaffGroup) -> Result<String, FieldError> {
+    let number = bounded_text("registration_number", raw, 40)?;
+    RegistrationNumber::parse(&number, staff_group)?;
+    Ok(number)
 }
 
 #[derive(ApiResponse)]

@@ -359,3 +359,35 @@ async fn a_profile_can_be_edited_and_a_registration_number_added_later() {
         .collect();
     assert_eq!(fields, ["display_name", "registration_number"]);
 }
+
+#[tokio::test]
+async fn registration_numbers_follow_their_regulators_published_formats() {
+    let app = TestApp::spawn().await;
+    let nurse = app.person("pin@trust.nhs.uk", &[]).await;
+    let patch = |body: serde_json::Value| {
+        app.client
+            .patch(app.url("/v1/me"))
+            .bearer_auth(&nurse.access_token)
+            .json(&body)
+            .send()
+    };
+    for wrong in ["NMC 1234567", "GMC 12A3456E", "12345"] {
+        let problem = expect_problem(
+            patch(json!({ "registration_number": wrong }))
+                .await
+                .expect("sent"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(
+            problem["errors"][0]["field"], "registration_number",
+            "{wrong}"
+        );
+    }
+    let pharmacist =
+        patch(json!({"staff_group": "pharmacy", "registration_number": "GPhC 2012345"}))
+            .await
+            .expect("sent");
+    let pharmacist = expect_status(pharmacist, StatusCode::OK).await;
+    assert_eq!(pharmacist["registration_number"], "GPhC 2012345");
+}

@@ -1796,8 +1796,9 @@ export interface components {
             display_name?: string;
             staff_group?: components["schemas"]["StaffGroup"];
             /**
-             * @description Professional registration number, e.g. `NMC 12A3456B` (at most 40
-             *     characters); an empty string removes it.
+             * @description Professional registration number, e.g. `NMC 12A3456B`, `GMC 1234567`,
+             *     `HCPC PA12345` or `GPhC 2012345` (at most 40 characters), checked
+             *     against the format its regulator publishes; an empty string removes it.
              */
             registration_number?: string;
         };

@@ -37,6 +37,13 @@ function verdict(check) {
     check.revoked_at ? h("p", {}, `Withdrawn on ${day(check.revoked_at)}.`) : null);
 }
 
+function organisation(person) {
+  if (!person.organisation) return "not given";
+  if (person.membership === "verified") return `${person.organisation} (verified member: a confirmed email address at the organisation's domain)`;
+  if (person.membership) return `${person.organisation} (self-declared by the holder)`;
+  return person.organisation;
+}
+
 function details(content) {
   const person = content.contributor;
   const registration = person.registration ? `${person.registration.body} ${person.registration.number}` : "none given";
@@ -53,7 +60,7 @@ function details(content) {
       h("dl", { class: "content" },
         h("dt", {}, "Name"), h("dd", {}, person.name),
         h("dt", {}, "Professional registration"), h("dd", {}, registration),
-        h("dt", {}, "Organisation"), h("dd", {}, person.organisation || "not given"),
+        h("dt", {}, "Organisation"), h("dd", {}, organisation(person)),
         h("dt", {}, "Period"), h("dd", {}, `${day(content.period.from)} to ${day(content.period.to)}`),
         h("dt", {}, "Credited time"), h("dd", {}, hours(content.totals.credited_seconds)),
         h("dt", {}, "Answers"), h("dd", {}, String(content.totals.answers)),

@@ -60,6 +60,11 @@ pub struct Contributor {
     pub registration: Option<Registration>,
     /// Employing organisation, when the contributor gave one.
     pub organisation: Option<String>,
+    /// How the organisation is proven: "verified" (a confirmed address at
+    /// one of its domains) or "self-declared". Absent on certificates
+    /// issued before organisations were records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub membership: Option<String>,
     /// Staff group, e.g. "Nursing and midwifery".
     pub staff_group: String,
 }

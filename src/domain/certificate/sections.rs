@@ -132,7 +132,12 @@ fn details(pager: &mut Pager<'_>, content: &CertificateContent) -> Result<(), Ce
         field(pager, "Professional registration", &value, BODY, width);
     }
     if let Some(organisation) = &who.organisation {
-        field(pager, "Organisation", organisation, BODY, width);
+        let shown = match who.membership.as_deref() {
+            Some("verified") => format!("{organisation} (verified member)"),
+            Some(other) => format!("{organisation} ({other})"),
+            None => organisation.clone(),
+        };
+        field(pager, "Organisation", &shown, BODY, width);
     }
     field(pager, "Staff group", &who.staff_group, BODY, width);
     let period = format!(

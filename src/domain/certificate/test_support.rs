@@ -67,6 +67,7 @@ pub(super) fn sample_input(rows: Vec<ActivityRow>) -> CertificateInput {
                 number: "12A3456E".to_owned(),
             }),
             organisation: Some("Leeds Teaching Hospitals NHS Trust".to_owned()),
+            membership: Some("verified".to_owned()),
             staff_group: "Nursing and midwifery".to_owned(),
         },
         period: Period {

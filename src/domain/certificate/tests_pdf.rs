@@ -82,6 +82,35 @@ fn the_pdf_text_shows_the_name_total_hours_and_verification_url() {
 }
 
 #[test]
+fn the_pdf_says_whether_the_organisation_is_verified_or_self_declared() {
+    let verified = page_texts(&render_pdf(&sample_signed()).unwrap()).concat();
+    assert!(
+        squashed(&verified).contains(&squashed(
+            "Leeds Teaching Hospitals NHS Trust (verified member)"
+        )),
+        "{verified}"
+    );
+    let mut input = sample_input(sample_rows());
+    input.contributor.membership = Some("self-declared".to_owned());
+    let key = signing_key(7);
+    let signed = sign(
+        &CertificateContent::new(input).unwrap(),
+        &key,
+        &key_id(&key.verifying_key()),
+    )
+    .unwrap();
+    let declared = page_texts(&render_pdf(&signed).unwrap()).concat();
+    assert!(
+        squashed(&declared).contains("(self-declared)"),
+        "{declared}"
+    );
+    assert!(
+        !squashed(&declared).contains("verifiedmember"),
+        "{declared}"
+    );
+}
+
+#[test]
 fn the_signature_is_printed_in_full_across_wrapped_lines() {
     let signed = sample_signed();
     let text = page_texts(&render_pdf(&signed).unwrap()).concat();

@@ -111,6 +111,7 @@ pub fn certificate_contributor(
             .map(str::trim)
             .filter(|o| !o.is_empty())
             .map(str::to_owned),
+        membership: None,
         staff_group: staff_group_label(group).to_owned(),
     }
 }

@@ -102,6 +102,7 @@ mod tests {
                 name: "Zoë Ward".to_owned(),
                 registration: None,
                 organisation: Some("North Trust".to_owned()),
+                membership: None,
                 staff_group: "Pharmacy".to_owned(),
             },
             period: Period { from: day, to: day },
