@@ -290,6 +290,18 @@ for (const [size, viewport] of SIZES) {
       assert.match(checkText, /Credited time\s+(\d+ hours?( \d+ minutes?)?|\d+ minutes?|less than a minute)\s/);
       assert.doesNotMatch(checkText, /\d\.\d\d hours/);
       await check("11-certificate-check");
+
+      // The page a confirmation email links to: a link cut short, then a
+      // token that is not one, each explained in words.
+      await page.goto(`${api}/confirm/`);
+      await page.getByRole("heading", { name: "This link is incomplete" }).waitFor();
+      await check("12-confirm-incomplete");
+      await page.goto("about:blank");
+      await page.goto(`${api}/confirm/#token=not-a-real-token`);
+      await page.getByRole("button", { name: "Confirm my email address" }).click();
+      await page.getByRole("heading", { name: "This link did not work" }).waitFor();
+      assert.match(await page.getByRole("alert").innerText(), /not a confirmation link/);
+      await check("12-confirm-refused");
       assert.deepEqual(pageErrors, []);
     });
   });
