@@ -203,7 +203,14 @@ impl Settings {
                         .unwrap_or_else(|| "Tessera <no-reply@localhost>".to_owned()),
                 }),
             },
-            confirmation_ttl: seconds("TESSERA_CONFIRMATION_HOURS", 48)?.saturating_mul(3600),
+            confirmation_ttl: Duration::from_secs(
+                parse_or::<u64>(
+                    get("TESSERA_CONFIRMATION_HOURS"),
+                    "TESSERA_CONFIRMATION_HOURS",
+                    48,
+                )?
+                .saturating_mul(3600),
+            ),
         })
     }
 

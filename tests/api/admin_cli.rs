@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::helpers::{TestApp, expect_problem, expect_status};
 
-fn admin_cli(app: &TestApp, args: &[&str]) -> (bool, String) {
+pub fn admin_cli(app: &TestApp, args: &[&str]) -> (bool, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_tessera"))
         .arg("admin")
         .args(args)

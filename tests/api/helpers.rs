@@ -91,6 +91,22 @@ impl TestApp {
         .await
     }
 
+    /// Logs in an account registered with [`PASSWORD`], with its id.
+    pub async fn sign_in(&self, email: &str) -> Person {
+        let tokens = expect_status(self.login(email, PASSWORD).await, StatusCode::OK).await;
+        let me = expect_status(
+            self.get("/v1/me", tokens["access_token"].as_str()).await,
+            StatusCode::OK,
+        )
+        .await;
+        Person {
+            id: me["id"].as_str().expect("id").to_owned(),
+            email: email.to_owned(),
+            access_token: tokens["access_token"].as_str().expect("token").to_owned(),
+            refresh_token: tokens["refresh_token"].as_str().expect("token").to_owned(),
+        }
+    }
+
     /// Registers and logs in someone with the given roles.
     pub async fn person(&self, email: &str, roles: &[Role]) -> Person {
         let registered: Value =

@@ -143,7 +143,7 @@ async fn admins_page_through_accounts_by_email_and_organisation() {
 }
 
 #[tokio::test]
-async fn forged_links_are_refused_and_an_address_is_confirmed_once() {
+async fn a_token_that_is_not_a_confirmation_link_is_refused() {
     let app = TestApp::spawn().await;
     let nurse = app.person("nurse@north.nhs.uk", &[]).await;
     let problem = expect_problem(
@@ -276,25 +276,6 @@ async fn register(app: &TestApp, email: &str, organisation: &str) -> Value {
     .await
 }
 
-async fn sign_in(app: &TestApp, email: &str) -> Person {
-    let tokens = expect_status(
-        app.login(email, crate::helpers::PASSWORD).await,
-        StatusCode::OK,
-    )
-    .await;
-    let me = expect_status(
-        app.get("/v1/me", tokens["access_token"].as_str()).await,
-        StatusCode::OK,
-    )
-    .await;
-    Person {
-        id: me["id"].as_str().expect("id").to_owned(),
-        email: email.to_owned(),
-        access_token: tokens["access_token"].as_str().expect("token").to_owned(),
-        refresh_token: tokens["refresh_token"].as_str().expect("token").to_owned(),
-    }
-}
-
 async fn confirm(app: &TestApp, token: &str) -> reqwest::Response {
     app.post(
         "/v1/auth/email-confirmation",
@@ -305,14 +286,8 @@ async fn confirm(app: &TestApp, token: &str) -> reqwest::Response {
 }
 
 fn tessera_admin(app: &TestApp, args: &[&str]) {
-    let output = Command::new(env!("CARGO_BIN_EXE_tessera"))
-        .arg("admin")
-        .args(args)
-        .env("TESSERA_DATA_DIR", app.data_dir.path())
-        .env_remove("TESSERA_MONGODB_URI")
-        .output()
-        .expect("the CLI runs");
-    assert!(output.status.success(), "{output:?}");
+    let (ok, said) = crate::admin_cli::admin_cli(app, args);
+    assert!(ok, "{said}");
 }
 
 #[tokio::test]
@@ -357,7 +332,7 @@ async fn a_trust_goes_from_an_empty_store_to_a_verified_only_project() {
             "admin",
         ],
     );
-    let lead = sign_in(&app, "it.lead@north.nhs.uk").await;
+    let lead = app.sign_in("it.lead@north.nhs.uk").await;
 
     // A researcher, found by the admin's search and given the role.
     register(&app, "researcher@north.nhs.uk", "North").await;
@@ -380,7 +355,7 @@ async fn a_trust_goes_from_an_empty_store_to_a_verified_only_project() {
         .await
         .expect("sent");
     expect_status(roles, StatusCode::OK).await;
-    let researcher = sign_in(&app, "researcher@north.nhs.uk").await;
+    let researcher = app.sign_in("researcher@north.nhs.uk").await;
     let project = expect_status(
         app.post(
             "/v1/projects",
@@ -405,7 +380,7 @@ async fn a_trust_goes_from_an_empty_store_to_a_verified_only_project() {
     assert_eq!(registered["organisation"], NORTH);
     assert_eq!(registered["organisation_id"], north_id.as_str());
     assert_eq!(registered["membership"], "self_declared");
-    let nurse = sign_in(&app, "nurse@north.nhs.uk").await;
+    let nurse = app.sign_in("nurse@north.nhs.uk").await;
     assert!(task_ids(&app.claim(&nurse, 5).await).is_empty());
 
     let token = mail.token_for("nurse@north.nhs.uk").await;
@@ -428,7 +403,7 @@ async fn a_trust_goes_from_an_empty_store_to_a_verified_only_project() {
     // confirmed or not.
     let claimed = register(&app, "visitor@south.nhs.uk", NORTH).await;
     assert!(claimed.get("organisation_id").is_none(), "{claimed}");
-    let visitor = sign_in(&app, "visitor@south.nhs.uk").await;
+    let visitor = app.sign_in("visitor@south.nhs.uk").await;
     let token = mail.token_for("visitor@south.nhs.uk").await;
     let confirmed = expect_status(confirm(&app, &token).await, StatusCode::OK).await;
     assert_eq!(confirmed["membership"], "self_declared");

@@ -43,22 +43,7 @@ async fn outsider(app: &TestApp, email: &str) -> Person {
         StatusCode::CREATED,
     )
     .await;
-    let tokens = expect_status(
-        app.login(email, crate::helpers::PASSWORD).await,
-        StatusCode::OK,
-    )
-    .await;
-    let me = expect_status(
-        app.get("/v1/me", tokens["access_token"].as_str()).await,
-        StatusCode::OK,
-    )
-    .await;
-    Person {
-        id: me["id"].as_str().expect("id").to_owned(),
-        email: email.to_owned(),
-        access_token: tokens["access_token"].as_str().expect("token").to_owned(),
-        refresh_token: tokens["refresh_token"].as_str().expect("token").to_owned(),
-    }
+    app.sign_in(email).await
 }
 
 async fn patch(app: &TestApp, path: &str, body: &Value, person: &Person) -> reqwest::Response {
