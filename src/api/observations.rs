@@ -131,7 +131,9 @@ impl ObservationsApi {
         let KindSettings::Observation(form) = &batch.settings else {
             return Err(ApiError::internal("observation batch without a form"));
         };
-        let values = validate_observation(form, &values).map_err(|err| err.within("values"))?;
+        let values = validate_observation(form, &values).map_err(|errors| {
+            ApiError::invalid(errors.into_iter().map(|error| error.within("values")))
+        })?;
         let now = Utc::now();
         // Browsers send an empty part when no file was picked.
         let photo = match body.photo.filter(|upload| upload.size() > 0) {

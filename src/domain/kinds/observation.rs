@@ -33,8 +33,14 @@ impl KindSpec for FormDefinition {
         let map = object(raw, "", &["observation", "media_id"])?;
         let observation =
             get(map, "observation").ok_or_else(|| FieldError::new("observation", "is required"))?;
-        let observation =
-            validate_observation(self, observation).map_err(|error| error.within("observation"))?;
+        // A task file reports one problem per line, so the first will do.
+        let observation = validate_observation(self, observation).map_err(|errors| {
+            errors
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| FieldError::new("", "is invalid"))
+                .within("observation")
+        })?;
         Ok(compact_object([
             ("observation", Some(observation)),
             (

@@ -142,7 +142,11 @@ fn valid_observations_come_back_normalised() {
 
 #[test]
 fn invalid_observations_name_the_form_field() {
-    let check = |raw: Value| error(validate_observation(&form(), &raw));
+    let check = |raw: Value| {
+        let errors = validate_observation(&form(), &raw).expect_err("should be rejected");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        errors[0].clone()
+    };
     let base = |extra: Value| {
         let mut value = json!({"position": "Lying", "temperature": 37});
         if let (Some(map), Some(extra)) = (value.as_object_mut(), extra.as_object()) {
@@ -181,6 +185,22 @@ fn invalid_observations_name_the_form_field() {
         check(base(json!({"pulse": 80}))),
         FieldError::new("pulse", "is not a field of this form")
     );
+}
+
+#[test]
+fn every_invalid_value_is_reported_at_once_in_form_order() {
+    let errors = validate_observation(
+        &form(),
+        &json!({"pulse": 80, "temperature": 50, "on_oxygen": "yes", "taken_at": "7:45"}),
+    )
+    .expect_err("should be rejected");
+    let fields: Vec<&str> = errors.iter().map(|error| error.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        ["position", "temperature", "on_oxygen", "taken_at", "pulse"]
+    );
+    assert_eq!(errors[0].message, "is required");
+    assert_eq!(errors[1].message, "must be at most 45 °C");
 }
 
 #[test]

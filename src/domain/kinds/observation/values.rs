@@ -9,34 +9,44 @@ use crate::domain::kinds::json::{get, text_at};
 
 /// Checks a logged observation against its form and returns it normalised:
 /// an object keyed by field name, holding only the fields that have values.
-/// Error paths name the form field, e.g. `temperature` or `symptoms[1]`.
-pub fn validate_observation(form: &FormDefinition, raw: &Value) -> Result<Value, FieldError> {
+///
+/// Every problem is reported, not just the first, so a phone can mark all
+/// the wrong inputs at once: one error per offending field, in form order,
+/// then one per key the form does not have. Paths name the form field, e.g.
+/// `temperature` or `symptoms[1]`. The list is never empty on `Err`.
+pub fn validate_observation(form: &FormDefinition, raw: &Value) -> Result<Value, Vec<FieldError>> {
     let map = raw
         .as_object()
-        .ok_or_else(|| FieldError::new("", "must be a JSON object"))?;
-    if let Some(unknown) = map
-        .keys()
-        .find(|key| !form.fields.iter().any(|field| &field.name == *key))
-    {
-        return Err(FieldError::new(unknown, "is not a field of this form"));
-    }
+        .ok_or_else(|| vec![FieldError::new("", "must be a JSON object")])?;
+    let mut errors = Vec::new();
     let mut values = Map::new();
     for field in &form.fields {
-        let value = match get(map, &field.name) {
-            Some(raw) => check_value(field, raw)?,
+        let value = match get(map, &field.name).map(|raw| check_value(field, raw)) {
+            Some(Ok(value)) => value,
+            Some(Err(error)) => {
+                errors.push(error);
+                continue;
+            }
             None => None,
         };
         match value {
             Some(value) => {
                 values.insert(field.name.clone(), value);
             }
-            None if field.required => {
-                return Err(FieldError::new(&field.name, "is required"));
-            }
+            None if field.required => errors.push(FieldError::new(&field.name, "is required")),
             None => {}
         }
     }
-    Ok(Value::Object(values))
+    errors.extend(
+        map.keys()
+            .filter(|key| !form.fields.iter().any(|field| &field.name == *key))
+            .map(|unknown| FieldError::new(unknown, "is not a field of this form")),
+    );
+    if errors.is_empty() {
+        Ok(Value::Object(values))
+    } else {
+        Err(errors)
+    }
 }
 
 /// Validates one value; `None` means "no value" (blank text, empty list).
