@@ -19,12 +19,13 @@ use crate::domain::credits::{CreditTotals, DateRange, Ratio, Streak, streak, sum
 
 pub struct CreditsApi;
 
-/// An amount of credited time. Marked answers earn time like any other
-/// but are counted separately, so you can see how much came before you
-/// qualified on a batch or from gold questions answered wrongly.
+/// An amount of credited time. Logged observations count as answers here.
+/// Marked answers earn time like any other but are counted separately, so
+/// you can see how much came before you qualified on a batch or from gold
+/// questions answered wrongly.
 #[derive(Object)]
 pub struct CreditAmount {
-    /// Answers credited.
+    /// Answers credited, observations logged included.
     answers: u64,
     /// Seconds credited, marked answers included.
     credited_seconds: u64,
@@ -61,11 +62,17 @@ pub struct ProjectCredit {
     credit: CreditAmount,
 }
 
-/// Credited time on one kind of task.
+/// Credited time for one kind of activity.
 #[derive(Object)]
 pub struct KindCredit {
-    /// `screening`, `coding` or `observation`.
+    /// What the time was for: answering `screening` or `coding` tasks,
+    /// verifying observations (`observation`, the kind of batch verified
+    /// in), or logging them (`observation_logging`). For logging, `answers`
+    /// counts observations logged.
     kind: String,
+    /// The activity as certificates name it: "literature screening", "data
+    /// coding", "verification" or "observation logging".
+    label: String,
     #[oai(flatten)]
     credit: CreditAmount,
 }
@@ -179,9 +186,12 @@ impl CreditsApi {
     /// Your credited time: the total, and by project, task kind and month,
     /// optionally for a range of days (`from` and `to` inclusive, UTC);
     /// your streak of active days; and quality indicators (agreement with
-    /// consensus, gold accuracy). Time is measured by the server from the
-    /// moment a task was handed to you, capped at three times the batch's
-    /// typical time, with idle time left out.
+    /// consensus, gold accuracy). Time is measured by the server: for an
+    /// answer, from the moment the task was handed to you, capped at three
+    /// times the batch's typical time, with idle time left out; for a logged
+    /// observation, a fixed estimate from the fields filled in (15 s, plus
+    /// 3-15 s a field by its type, plus 20 s for a photo, at most 5 minutes).
+    /// Either way, at most 8 hours a day.
     #[oai(
         path = "/v1/me/credits",
         method = "get",
@@ -220,6 +230,7 @@ impl CreditsApi {
                 .into_iter()
                 .map(|k| KindCredit {
                     kind: k.kind.as_str().to_owned(),
+                    label: k.kind.label().to_owned(),
                     credit: k.totals.into(),
                 })
                 .collect(),

@@ -18,6 +18,7 @@ use super::state::SharedState;
 use super::tags::ApiTags;
 use crate::domain::account::Role;
 use crate::domain::consensus::TaskState;
+use crate::domain::credits::logging_estimate;
 use crate::domain::field_error::FieldError;
 use crate::domain::kinds::observation::validate_observation;
 use crate::domain::kinds::{KindSettings, TaskKind};
@@ -80,6 +81,12 @@ pub struct ObservationView {
     media_id: Option<Uuid>,
     /// The crowd's verdict so far.
     verification: Verification,
+    /// Seconds credited to you for logging it, set once by the server: a
+    /// fixed estimate from the fields filled in and the photo (see
+    /// `GET /v1/me/credits`), less whatever passed the day's 8-hour ceiling.
+    /// A retry credits nothing more. 0 for observations logged before
+    /// logging earned credit.
+    credited_seconds: u32,
     /// When the server first stored it.
     created_at: DateTime<Utc>,
 }
@@ -98,11 +105,13 @@ pub enum ObservationResponse {
 #[OpenApi(tag = "ApiTags::Observations")]
 impl ObservationsApi {
     /// Log an observation (multipart: `observation` JSON and an optional
-    /// `photo`). The values are checked against the batch's form (422 names
-    /// the field, e.g. `values.seconds`); bad photos get a 4xx whose `type`
-    /// says why (`/problems/photo-too-large`, `photo-unsupported-format`,
+    /// `photo`). The values are checked against the batch's form: a 422
+    /// lists every invalid value in `errors`, each with its field (e.g.
+    /// `values.seconds`); bad photos get a 4xx whose `type` says why
+    /// (`/problems/photo-too-large`, `photo-unsupported-format`,
     /// `photo-dimensions-too-large`, `photo-too-complex`, `photo-corrupt`),
-    /// and nothing is stored. The request needs a `Content-Length`.
+    /// and nothing is stored. A new observation credits its observer once
+    /// (`credited_seconds`). The request needs a `Content-Length`.
     #[oai(
         path = "/v1/projects/:project_id/observations",
         method = "post",
@@ -142,6 +151,7 @@ impl ObservationsApi {
             }
             None => None,
         };
+        let credit_estimate_seconds = logging_estimate(form, &values, photo.is_some());
         let mut content = Map::new();
         content.insert("observation".into(), values);
         if let Some(photo) = &photo {
@@ -153,6 +163,7 @@ impl ObservationsApi {
             project_id: project.id,
             batch_id: batch.id,
             task_id: Uuid::new_v4(),
+            credit_estimate_seconds,
             content: Value::Object(content),
             created_at: now,
         };
@@ -243,6 +254,7 @@ fn view(record: ObservationRecord) -> ObservationView {
         project_id: record.project_id,
         batch_id: record.batch_id,
         media_id: record.media_id,
+        credited_seconds: record.credited_seconds.unwrap_or(0),
         created_at: record.created_at,
     }
 }

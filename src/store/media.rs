@@ -78,6 +78,10 @@ pub struct NewObservation {
     pub task_id: Uuid,
     /// The verification task's content: `{observation, media_id?}`.
     pub content: Value,
+    /// What logging it earns before the day's ceiling
+    /// (`domain::credits::logging_estimate`); the store credits
+    /// `logging_credit` of it in the same transaction.
+    pub credit_estimate_seconds: u32,
     /// When the server received it.
     pub created_at: DateTime<Utc>,
 }
@@ -103,6 +107,9 @@ pub struct ObservationRecord {
     pub state: TaskState,
     /// The task's consensus (per question) or the researcher's resolution.
     pub consensus: Value,
+    /// Seconds credited to the observer for logging it; `None` for
+    /// observations logged before logging earned credit.
+    pub credited_seconds: Option<u32>,
     /// When the server first stored it.
     pub created_at: DateTime<Utc>,
 }
@@ -120,11 +127,14 @@ pub enum Logged {
 /// Storage for observations and photos.
 #[async_trait::async_trait]
 pub trait MediaStore {
-    /// Stores the photo (if any), the verification task and the observation
-    /// record. The task and records are written atomically; photo files are
-    /// content-addressed, so writing one twice is harmless. Idempotent by
-    /// `client_id`: when a record with that id exists, nothing is stored and
-    /// the existing record comes back as [`Logged::Existing`].
+    /// Stores the photo (if any), the verification task, the observation
+    /// record and the observer's credit for logging it (the estimate cut to
+    /// the day's ceiling by `domain::credits::logging_credit`, counting
+    /// what answers and earlier logging credited today). The task, records
+    /// and credit are written atomically; photo files are content-addressed,
+    /// so writing one twice is harmless. Idempotent by `client_id`: when a
+    /// record with that id exists, nothing is stored (and nothing credited)
+    /// and the existing record comes back as [`Logged::Existing`].
     async fn log_observation(
         &self,
         observation: NewObservation,

@@ -16,6 +16,7 @@ mod credits;
 mod errors;
 mod helpers;
 mod listing;
+mod observation_credit;
 mod observation_photos;
 mod observations;
 mod openapi;

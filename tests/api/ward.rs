@@ -20,7 +20,11 @@ pub struct Ward {
 
 impl Ward {
     pub async fn open() -> Self {
-        let app = TestApp::spawn_with(|settings| settings.login_attempts = 1000).await;
+        Self::in_app(TestApp::spawn_with(|settings| settings.login_attempts = 1000).await).await
+    }
+
+    /// The ward in an app started with other settings.
+    pub async fn in_app(app: TestApp) -> Self {
         let researcher = app.person("researcher@nhs.net", &[Role::Researcher]).await;
         let project = app.live_project(&researcher).await;
         let spec = json!({
@@ -32,6 +36,7 @@ impl Ward {
                 {"name": "performed", "label": "Hand hygiene performed", "type": "yes_no", "required": true},
                 {"name": "seconds", "label": "Seconds of rubbing", "type": "number", "min": 0, "max": 120}
             ]},
+            "instructions": "Watch one hand hygiene moment and record it.",
             "gold_rate": 0.0,
             "min_answers": 3,
             "max_answers": 5,

@@ -395,11 +395,13 @@ export interface paths {
         put?: never;
         /**
          * Log an observation (multipart: `observation` JSON and an optional
-         *     `photo`). The values are checked against the batch's form (422 names
-         *     the field, e.g. `values.seconds`); bad photos get a 4xx whose `type`
-         *     says why (`/problems/photo-too-large`, `photo-unsupported-format`,
+         *     `photo`). The values are checked against the batch's form: a 422
+         *     lists every invalid value in `errors`, each with its field (e.g.
+         *     `values.seconds`); bad photos get a 4xx whose `type` says why
+         *     (`/problems/photo-too-large`, `photo-unsupported-format`,
          *     `photo-dimensions-too-large`, `photo-too-complex`, `photo-corrupt`),
-         *     and nothing is stored. The request needs a `Content-Length`.
+         *     and nothing is stored. A new observation credits its observer once
+         *     (`credited_seconds`). The request needs a `Content-Length`.
          */
         post: operations["create_observation"];
         delete?: never;
@@ -516,9 +518,12 @@ export interface paths {
          * Your credited time: the total, and by project, task kind and month,
          *     optionally for a range of days (`from` and `to` inclusive, UTC);
          *     your streak of active days; and quality indicators (agreement with
-         *     consensus, gold accuracy). Time is measured by the server from the
-         *     moment a task was handed to you, capped at three times the batch's
-         *     typical time, with idle time left out.
+         *     consensus, gold accuracy). Time is measured by the server: for an
+         *     answer, from the moment the task was handed to you, capped at three
+         *     times the batch's typical time, with idle time left out; for a logged
+         *     observation, a fixed estimate from the fields filled in (15 s, plus
+         *     3-15 s a field by its type, plus 20 s for a photo, at most 5 minutes).
+         *     Either way, at most 8 hours a day.
          */
         get: operations["get_my_credits"];
         put?: never;
@@ -1319,14 +1324,15 @@ export interface components {
         };
         /**
          * CreditAmount
-         * @description An amount of credited time. Marked answers earn time like any other
-         *     but are counted separately, so you can see how much came before you
-         *     qualified on a batch or from gold questions answered wrongly.
+         * @description An amount of credited time. Logged observations count as answers here.
+         *     Marked answers earn time like any other but are counted separately, so
+         *     you can see how much came before you qualified on a batch or from gold
+         *     questions answered wrongly.
          */
         CreditAmount: {
             /**
              * Format: uint64
-             * @description Answers credited.
+             * @description Answers credited, observations logged included.
              */
             answers: number;
             /**
@@ -1485,14 +1491,24 @@ export interface components {
         };
         /**
          * KindCredit
-         * @description Credited time on one kind of task.
+         * @description Credited time for one kind of activity.
          */
         KindCredit: {
-            /** @description `screening`, `coding` or `observation`. */
+            /**
+             * @description What the time was for: answering `screening` or `coding` tasks,
+             *     verifying observations (`observation`, the kind of batch verified
+             *     in), or logging them (`observation_logging`). For logging, `answers`
+             *     counts observations logged.
+             */
             kind: string;
             /**
+             * @description The activity as certificates name it: "literature screening", "data
+             *     coding", "verification" or "observation logging".
+             */
+            label: string;
+            /**
              * Format: uint64
-             * @description Answers credited.
+             * @description Answers credited, observations logged included.
              */
             answers: number;
             /**
@@ -1539,7 +1555,7 @@ export interface components {
             month: string;
             /**
              * Format: uint64
-             * @description Answers credited.
+             * @description Answers credited, observations logged included.
              */
             answers: number;
             /**
@@ -1661,6 +1677,15 @@ export interface components {
             media_id?: string;
             /** @description The crowd's verdict so far. */
             verification: components["schemas"]["Verification"] & unknown;
+            /**
+             * Format: uint32
+             * @description Seconds credited to you for logging it, set once by the server: a
+             *     fixed estimate from the fields filled in and the photo (see
+             *     `GET /v1/me/credits`), less whatever passed the day's 8-hour ceiling.
+             *     A retry credits nothing more. 0 for observations logged before
+             *     logging earned credit.
+             */
+            credited_seconds: number;
             /**
              * Format: date-time
              * @description When the server first stored it.
@@ -1826,7 +1851,7 @@ export interface components {
             project_title: string;
             /**
              * Format: uint64
-             * @description Answers credited.
+             * @description Answers credited, observations logged included.
              */
             answers: number;
             /**

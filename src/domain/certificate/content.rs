@@ -26,6 +26,8 @@ pub enum TaskKind {
     DataCoding,
     /// Logging what is seen in observational material.
     ObservationLogging,
+    /// Checking observations other staff logged, confirming or rejecting each.
+    Verification,
 }
 
 impl TaskKind {
@@ -35,6 +37,7 @@ impl TaskKind {
             TaskKind::LiteratureScreening => "literature screening",
             TaskKind::DataCoding => "data coding",
             TaskKind::ObservationLogging => "observation logging",
+            TaskKind::Verification => "verification",
         }
     }
 }

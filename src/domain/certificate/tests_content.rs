@@ -236,3 +236,22 @@ fn a_certificate_with_no_activity_still_builds_with_zero_totals() {
     );
     assert_eq!(TaskKind::DataCoding.label(), "data coding");
 }
+
+#[test]
+fn verifying_observations_is_described_as_verification_not_logging() {
+    let mut rows = sample_rows();
+    rows[2].task_kind = TaskKind::Verification;
+    let content = CertificateContent::new(sample_input(rows)).unwrap();
+    let description = &content.activity_description;
+    assert!(
+        description.contains("and verification (checking observations logged by other staff"),
+        "{description}"
+    );
+    assert!(
+        !description.contains("observation logging"),
+        "{description}"
+    );
+    assert_eq!(TaskKind::Verification.label(), "verification");
+    let json = serde_json::to_value(&content.activities[2]).unwrap();
+    assert_eq!(json["task_kind"], "verification");
+}

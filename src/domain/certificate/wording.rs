@@ -35,6 +35,10 @@ fn task_explanation(kind: TaskKind) -> &'static str {
             "observation logging (recording what is seen in observational material \
              against a structured protocol)"
         }
+        TaskKind::Verification => {
+            "verification (checking observations logged by other staff against \
+             their protocol and confirming or rejecting each)"
+        }
     }
 }
 

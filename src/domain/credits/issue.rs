@@ -6,9 +6,8 @@ use uuid::Uuid;
 
 use super::{CreditDay, Ratio};
 use crate::domain::account::StaffGroup;
-use crate::domain::certificate::{ActivityRow, Contributor, Period, Registration, Tally, TaskKind};
+use crate::domain::certificate::{ActivityRow, Contributor, Period, Registration, Tally};
 use crate::domain::field_error::FieldError;
-use crate::domain::kinds;
 use crate::domain::regulator::RegistrationNumber;
 
 /// The longest period one certificate covers, in days: a three-year NMC
@@ -116,20 +115,12 @@ pub fn certificate_contributor(
     }
 }
 
-fn certificate_kind(kind: kinds::TaskKind) -> TaskKind {
-    match kind {
-        kinds::TaskKind::Screening => TaskKind::LiteratureScreening,
-        kinds::TaskKind::Coding => TaskKind::DataCoding,
-        kinds::TaskKind::Observation => TaskKind::ObservationLogging,
-    }
-}
-
 /// One row per project and task kind, dated by its first and last active
 /// day, earliest first.
 pub fn activity_rows(days: &[CreditDay]) -> Vec<ActivityRow> {
     let mut rows: Vec<(Uuid, ActivityRow)> = Vec::new();
     for day in days {
-        let kind = certificate_kind(day.kind);
+        let kind = day.kind.certificate_kind();
         match rows
             .iter_mut()
             .find(|(project, row)| *project == day.project_id && row.task_kind == kind)
@@ -171,6 +162,8 @@ pub fn tally(ratio: Ratio) -> Option<Tally> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::certificate::TaskKind;
+    use crate::domain::credits::CreditKind;
 
     fn date(m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2025, m, d).unwrap()
@@ -280,10 +273,13 @@ mod tests {
             marked_seconds: 0,
         };
         let rows = activity_rows(&[
-            day(2, kinds::TaskKind::Coding, 9, 40),
-            day(1, kinds::TaskKind::Screening, 12, 30),
-            day(1, kinds::TaskKind::Screening, 3, 20),
-            day(1, kinds::TaskKind::Coding, 5, 10),
+            day(2, CreditKind::Coding, 9, 40),
+            day(1, CreditKind::Screening, 12, 30),
+            day(1, CreditKind::Screening, 3, 20),
+            day(1, CreditKind::Coding, 5, 10),
+            day(1, CreditKind::Verification, 4, 60),
+            day(1, CreditKind::ObservationLogging, 4, 31),
+            day(1, CreditKind::ObservationLogging, 6, 51),
         ]);
         let summary: Vec<(&str, TaskKind, u32, u32, u64, u64)> = rows
             .iter()
@@ -303,6 +299,8 @@ mod tests {
             summary,
             [
                 ("Project 1", TaskKind::LiteratureScreening, 3, 12, 2, 50),
+                ("Project 1", TaskKind::Verification, 4, 4, 1, 60),
+                ("Project 1", TaskKind::ObservationLogging, 4, 6, 2, 82),
                 ("Project 1", TaskKind::DataCoding, 5, 5, 1, 10),
                 ("Project 2", TaskKind::DataCoding, 9, 9, 1, 40),
             ]

@@ -9,6 +9,8 @@
 mod agreement;
 pub mod erased;
 mod issue;
+mod kind;
+mod logging;
 mod record;
 mod streak;
 mod summary;
@@ -18,6 +20,8 @@ pub use issue::{
     MAX_CERTIFICATE_DAYS, activity_rows, certificate_contributor, certificate_period,
     has_credited_time, no_overlap, staff_group_label, tally,
 };
+pub use kind::CreditKind;
+pub use logging::{MAX_LOGGING_SECONDS, logging_credit, logging_estimate};
 pub use record::{RecordCheck, check_record, record_text};
 pub use streak::{Streak, streak};
 pub use summary::{CreditSummary, CreditTotals, KindCredit, MonthCredit, ProjectCredit, summarise};
@@ -26,20 +30,19 @@ use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
 use uuid::Uuid;
 
 use super::field_error::FieldError;
-use super::kinds::TaskKind;
 
 /// Milliseconds in a UTC day.
 const DAY_MS: i64 = 86_400_000;
 
-/// Credit earned by one contributor in one project, on one task kind, on
-/// one day: the unit the store aggregates the ledger into.
+/// Credit earned by one contributor in one project, for one kind of
+/// activity, on one day: the unit the store aggregates the ledger into.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreditDay {
     pub project_id: Uuid,
     pub project_title: String,
-    pub kind: TaskKind,
+    pub kind: CreditKind,
     pub day: NaiveDate,
-    /// Answers credited that day.
+    /// Answers credited that day (for observation logging, observations logged).
     pub answers: u64,
     /// Seconds credited that day, marked answers included.
     pub seconds: u64,

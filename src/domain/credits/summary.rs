@@ -3,8 +3,7 @@
 use chrono::Datelike as _;
 use uuid::Uuid;
 
-use super::CreditDay;
-use crate::domain::kinds::TaskKind;
+use super::{CreditDay, CreditKind};
 
 /// Answers and seconds, with the marked part of each shown separately.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -33,10 +32,10 @@ pub struct ProjectCredit {
     pub totals: CreditTotals,
 }
 
-/// Credit on one task kind.
+/// Credit for one kind of activity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KindCredit {
-    pub kind: TaskKind,
+    pub kind: CreditKind,
     pub totals: CreditTotals,
 }
 
@@ -97,7 +96,7 @@ pub fn summarise(days: &[CreditDay]) -> CreditSummary {
             .cmp(&a.totals.seconds)
             .then_with(|| a.project_title.cmp(&b.project_title))
     });
-    summary.by_kind = TaskKind::ALL
+    summary.by_kind = CreditKind::ALL
         .iter()
         .filter_map(|&kind| {
             let mut totals = CreditTotals::default();
@@ -127,7 +126,7 @@ mod tests {
     fn day(
         project: u128,
         title: &str,
-        kind: TaskKind,
+        kind: CreditKind,
         date: (i32, u32, u32),
         seconds: u64,
     ) -> CreditDay {
@@ -146,10 +145,10 @@ mod tests {
     #[test]
     fn totals_and_breakdowns_add_up_to_the_same_time() {
         let days = [
-            day(1, "Falls", TaskKind::Screening, (2025, 1, 30), 100),
-            day(2, "Wards", TaskKind::Coding, (2025, 2, 1), 50),
-            day(1, "Falls", TaskKind::Screening, (2025, 2, 3), 7),
-            day(1, "Falls", TaskKind::Coding, (2024, 12, 31), 20),
+            day(1, "Falls", CreditKind::Screening, (2025, 1, 30), 100),
+            day(2, "Wards", CreditKind::Coding, (2025, 2, 1), 50),
+            day(1, "Falls", CreditKind::Screening, (2025, 2, 3), 7),
+            day(1, "Falls", CreditKind::Coding, (2024, 12, 31), 20),
         ];
         let summary = summarise(&days);
         assert_eq!(
@@ -167,12 +166,15 @@ mod tests {
             .map(|p| (p.project_title.as_str(), p.totals.seconds))
             .collect();
         assert_eq!(projects, [("Falls", 127), ("Wards", 50)]);
-        let kinds: Vec<(TaskKind, u64)> = summary
+        let kinds: Vec<(CreditKind, u64)> = summary
             .by_kind
             .iter()
             .map(|k| (k.kind, k.totals.seconds))
             .collect();
-        assert_eq!(kinds, [(TaskKind::Screening, 107), (TaskKind::Coding, 70)]);
+        assert_eq!(
+            kinds,
+            [(CreditKind::Screening, 107), (CreditKind::Coding, 70)]
+        );
         let months: Vec<(&str, u64)> = summary
             .by_month
             .iter()

@@ -258,6 +258,7 @@ impl MongoStore {
             .insert_one(LedgerDoc {
                 schema_version: SCHEMA_VERSION,
                 answer_id,
+                observation_id: None,
                 contributor_id: me,
                 project_id: batch.project_id,
                 batch_id: task.batch_id,
@@ -317,8 +318,8 @@ struct Total {
 
 impl MongoStore {
     /// Seconds credited to the contributor since `since_ms` (the start of
-    /// the day), inside the answer transaction.
-    async fn credited_since(
+    /// the day) for answers and logging, inside the writing transaction.
+    pub(super) async fn credited_since(
         &self,
         session: &mut ClientSession,
         contributor: bson::Uuid,

@@ -1,6 +1,7 @@
 //! Credits: ledger sums per day, quality counts, impact, and issued
-//! certificates. Ledger entries are written with each answer and never
-//! changed; a certificate is written once and only its revocation is ever
+//! certificates. Ledger entries are written with each answer and each
+//! logged observation (`kind: observation_logging`, no answer behind it, so
+//! quality counts pass over it) and never changed; a certificate is written once and only its revocation is ever
 //! filled in, once (the filter `revoked_at: null` makes the first one stand).
 
 use std::collections::HashMap;
@@ -19,9 +20,9 @@ use super::documents::{BatchDoc, ProjectDoc, names};
 use super::projects::{count, state_is};
 use crate::domain::consensus::TaskState;
 use crate::domain::credits::{
-    CreditDay, DateRange, QualityCounts, agrees_with_consensus, day_of_millis,
+    CreditDay, CreditKind, DateRange, QualityCounts, agrees_with_consensus, day_of_millis,
 };
-use crate::domain::kinds::{Question, TaskKind, Vote};
+use crate::domain::kinds::{Question, Vote};
 use crate::store::{BatchImpact, CreditStore, StoreError, StoreResult, StoredCertificate};
 
 /// Milliseconds in a UTC day.
@@ -39,7 +40,7 @@ struct Judged {
     is_gold: bool,
 }
 
-fn kind(name: &str) -> StoreResult<TaskKind> {
+fn kind(name: &str) -> StoreResult<CreditKind> {
     name.parse()
         .map_err(|err| StoreError::Backend(anyhow::anyhow!("credit ledger: {err}")))
 }

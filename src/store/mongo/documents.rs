@@ -237,12 +237,18 @@ pub struct ParticipationDoc {
     pub gold_correct: i64,
 }
 
-/// One append-only credit entry per answer; unique on `answer_id`. Nothing
-/// in Tessera updates or deletes these documents.
+/// One append-only credit entry per answer or logged observation; unique
+/// on `answer_id`. Nothing in Tessera updates or deletes these documents.
+/// `kind` is the batch kind for answers and `observation_logging` for
+/// logging (`domain::credits::CreditKind`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LedgerDoc {
     pub schema_version: i32,
+    /// The answer credited; for logging, a fresh id matching no answer.
     pub answer_id: ObjectId,
+    /// For logging: the observation's `client_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observation_id: Option<bson::Uuid>,
     pub contributor_id: bson::Uuid,
     pub project_id: bson::Uuid,
     pub batch_id: bson::Uuid,

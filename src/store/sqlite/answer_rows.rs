@@ -114,12 +114,14 @@ pub(super) fn session_clock<'a>(
 }
 
 /// Seconds credited to the contributor since `since_ms` (the start of the
-/// day), from the ledger's contributor index.
+/// day) for answers and for logging, from both ledgers' contributor indexes.
 pub(super) fn credited_since(tx: &Transaction<'_>, me: &str, since_ms: i64) -> StoreResult<i64> {
     Ok(tx
         .prepare_cached(
-            "SELECT COALESCE(SUM(seconds), 0) FROM credit_ledger
-             WHERE contributor_id = ?1 AND created_at >= ?2",
+            "SELECT (SELECT COALESCE(SUM(seconds), 0) FROM credit_ledger
+                     WHERE contributor_id = ?1 AND created_at >= ?2)
+                  + (SELECT COALESCE(SUM(seconds), 0) FROM observation_credits
+                     WHERE contributor_id = ?1 AND created_at >= ?2)",
         )?
         .query_row(params![me, since_ms], |row| row.get(0))?)
 }

@@ -11,9 +11,9 @@ use super::SqliteStore;
 use super::codec::{from_json, time, uuid};
 use crate::domain::consensus::TaskState;
 use crate::domain::credits::{
-    CreditDay, DateRange, QualityCounts, agrees_with_consensus, day_of_millis,
+    CreditDay, CreditKind, DateRange, QualityCounts, agrees_with_consensus, day_of_millis,
 };
-use crate::domain::kinds::{KindSettings, Question, TaskKind, Vote};
+use crate::domain::kinds::{KindSettings, Question, Vote};
 use crate::store::{BatchImpact, CreditStore, StoreError, StoreResult, StoredCertificate};
 
 const DAY_MS: i64 = 86_400_000;
@@ -21,7 +21,7 @@ const DAY_MS: i64 = 86_400_000;
 const CERTIFICATE_COLUMNS: &str =
     "id, contributor_id, signed, created_at, revoked_at, revoke_reason";
 
-fn kind(name: &str) -> StoreResult<TaskKind> {
+fn kind(name: &str) -> StoreResult<CreditKind> {
     name.parse()
         .map_err(|err| StoreError::Backend(anyhow::anyhow!("credit ledger: {err}")))
 }
@@ -164,15 +164,21 @@ impl CreditStore for SqliteStore {
     ) -> StoreResult<Vec<CreditDay>> {
         let (start, end) = range.millis();
         self.read(move |conn| {
+            // Answers' ledger and logging's, each through its contributor index.
             let mut statement = conn.prepare_cached(
                 "SELECT l.project_id, p.title, l.kind, l.created_at / ?4 AS day, COUNT(*),
                         SUM(l.seconds), SUM(l.marked), SUM(CASE WHEN l.marked THEN l.seconds ELSE 0 END)
-                 FROM credit_ledger l JOIN projects p ON p.id = l.project_id
-                 WHERE l.contributor_id = ?1 AND l.created_at >= ?2 AND l.created_at < ?3
+                 FROM (SELECT project_id, kind, created_at, seconds, marked FROM credit_ledger
+                       WHERE contributor_id = ?1 AND created_at >= ?2 AND created_at < ?3
+                       UNION ALL
+                       SELECT project_id, ?5, created_at, seconds, 0 FROM observation_credits
+                       WHERE contributor_id = ?1 AND created_at >= ?2 AND created_at < ?3) l
+                 JOIN projects p ON p.id = l.project_id
                  GROUP BY l.project_id, l.kind, day",
             )?;
+            let logging = CreditKind::ObservationLogging.as_str();
             let rows = statement
-                .query_map(params![contributor.to_string(), start, end, DAY_MS], |row| {
+                .query_map(params![contributor.to_string(), start, end, DAY_MS, logging], |row| {
                     Ok((
                         row.get::<_, String>(0)?,
                         row.get::<_, String>(1)?,
@@ -203,7 +209,9 @@ impl CreditStore for SqliteStore {
     async fn active_days(&self, contributor: Uuid) -> StoreResult<Vec<NaiveDate>> {
         self.read(move |conn| {
             let mut statement = conn.prepare_cached(
-                "SELECT DISTINCT created_at / ?2 FROM credit_ledger WHERE contributor_id = ?1",
+                "SELECT created_at / ?2 FROM credit_ledger WHERE contributor_id = ?1
+                 UNION
+                 SELECT created_at / ?2 FROM observation_credits WHERE contributor_id = ?1",
             )?;
             let days = statement
                 .query_map(params![contributor.to_string(), DAY_MS], |row| {

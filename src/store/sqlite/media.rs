@@ -10,20 +10,25 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use uuid::Uuid;
 
+use super::answer_rows::credited_since;
 use super::codec::{from_json, json_text, time, uuid};
 use super::{SqliteStore, run_blocking};
+use crate::domain::answering::day_start_ms;
 use crate::domain::consensus::TaskState;
+use crate::domain::credits::logging_credit;
 use crate::store::{
     Logged, MediaRecord, MediaSize, MediaStore, NewObservation, NewPhoto, ObservationRecord,
     StoreError, StoreResult,
 };
 
 const OBSERVATION_QUERY: &str = "SELECT o.client_id, o.observer_id, o.project_id, o.batch_id,
-        o.task_id, o.media_id, o.created_at, t.content, t.state, t.consensus
-     FROM observations o JOIN tasks t ON t.id = o.task_id WHERE o.client_id = ?1";
+        o.task_id, o.media_id, o.created_at, t.content, t.state, t.consensus, c.seconds
+     FROM observations o JOIN tasks t ON t.id = o.task_id
+     LEFT JOIN observation_credits c ON c.client_id = o.client_id
+     WHERE o.client_id = ?1";
 
 const MEDIA_COLUMNS: &str =
     "id, project_id, uploader_id, display_sha256, thumb_sha256, width, height, created_at";
@@ -90,6 +95,7 @@ fn observation_from_row(row: &Row<'_>) -> rusqlite::Result<ObservationRecord> {
             .map(from_json)
             .transpose()?
             .unwrap_or_default(),
+        credited_seconds: row.get(10)?,
     })
 }
 
@@ -126,6 +132,27 @@ fn insert_media(conn: &Connection, media: &MediaRecord) -> rusqlite::Result<()> 
         media.width,
         media.height,
         media.created_at.timestamp_millis(),
+    ])?;
+    Ok(())
+}
+
+/// Credits the observer for logging, within what the day's ceiling leaves.
+fn credit_logging(tx: &Transaction<'_>, observation: &NewObservation) -> StoreResult<()> {
+    let observer = observation.observer_id.to_string();
+    let now_ms = observation.created_at.timestamp_millis();
+    let credited_today = credited_since(tx, &observer, day_start_ms(now_ms))?;
+    let seconds = logging_credit(observation.credit_estimate_seconds, credited_today);
+    tx.prepare_cached(
+        "INSERT INTO observation_credits (client_id, contributor_id, project_id, batch_id, seconds, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        observation.client_id.to_string(),
+        observer,
+        observation.project_id.to_string(),
+        observation.batch_id.to_string(),
+        seconds,
+        now_ms,
     ])?;
     Ok(())
 }
@@ -189,6 +216,7 @@ impl MediaStore for SqliteStore {
                 media.as_ref().map(|m| m.id.to_string()),
                 observation.created_at.timestamp_millis(),
             ])?;
+            credit_logging(tx, &observation)?;
             find_observation(tx, observation.client_id)?
                 .map(Logged::Created)
                 .ok_or_else(|| StoreError::Backend(anyhow::anyhow!("stored observation not found")))

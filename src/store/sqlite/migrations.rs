@@ -245,6 +245,21 @@ const MIGRATIONS: &[&str] = &[
         status_index INTEGER NOT NULL UNIQUE,
         revoked INTEGER NOT NULL DEFAULT 0
     );",
+    // 14: credit for logging observations, one entry per observation and
+    // as append-only as `credit_ledger` (whose entries each need an answer).
+    // Observations logged before this earned nothing and get no entry.
+    "CREATE TABLE observation_credits (
+        client_id TEXT PRIMARY KEY REFERENCES observations(client_id),
+        contributor_id TEXT NOT NULL,
+        project_id TEXT NOT NULL,
+        batch_id TEXT NOT NULL,
+        seconds INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX observation_credits_contributor
+        ON observation_credits(contributor_id, created_at);
+    CREATE TRIGGER observation_credits_append_only BEFORE UPDATE ON observation_credits
+    BEGIN SELECT RAISE(ABORT, 'the credit ledger is append-only'); END;",
 ];
 
 /// Brings the schema up to date inside one transaction.

@@ -41,28 +41,40 @@ pub fn backdate(app: &TestApp, person: &Person, seconds: i64) {
 }
 
 /// Makes it as if everything `person` was credited had been credited
-/// `days` ago: certificates cover finished days only. The ledger is
-/// append-only, so its guard is lifted for the move and put back.
+/// `days` ago: certificates cover finished days only. The ledgers (for
+/// answers and for logging) are append-only, so their guards are lifted
+/// for the move and put back.
 pub fn age_credits(app: &TestApp, person: &Person, days: i64) {
     let shift = days * 86_400_000;
     let db = database(app);
-    let guard: String = db
-        .query_row(
-            "SELECT sql FROM sqlite_master WHERE name = 'credit_ledger_append_only'",
-            [],
+    let guards: Vec<String> = [
+        "credit_ledger_append_only",
+        "observation_credits_append_only",
+    ]
+    .iter()
+    .map(|name| {
+        db.query_row(
+            "SELECT sql FROM sqlite_master WHERE name = ?1",
+            [name],
             |row| row.get(0),
         )
-        .expect("the ledger guard");
-    db.execute_batch("DROP TRIGGER credit_ledger_append_only")
-        .expect("guard lifted");
-    for table in ["credit_ledger", "answers"] {
+        .expect("a ledger guard")
+    })
+    .collect();
+    db.execute_batch(
+        "DROP TRIGGER credit_ledger_append_only; DROP TRIGGER observation_credits_append_only;",
+    )
+    .expect("guards lifted");
+    for table in ["credit_ledger", "answers", "observation_credits"] {
         db.execute(
             &format!("UPDATE {table} SET created_at = created_at - ?2 WHERE contributor_id = ?1"),
             rusqlite::params![person.id, shift],
         )
         .expect("credits moved");
     }
-    db.execute_batch(&guard).expect("guard restored");
+    for guard in guards {
+        db.execute_batch(&guard).expect("guard restored");
+    }
 }
 
 /// A researcher's live project with one screening batch of `tasks` tasks

@@ -1,16 +1,20 @@
 //! The documents behind observations and photos, and the transactional
-//! write that stores an observation with its verification task.
+//! write that stores an observation with its verification task and the
+//! observer's credit for logging it.
 
 use futures_util::TryStreamExt;
+use mongodb::bson::oid::ObjectId;
 use mongodb::bson::{self, doc};
 use mongodb::{ClientSession, Collection};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::domain::answering::day_start_ms;
 use crate::domain::consensus::TaskState;
+use crate::domain::credits::{CreditKind, logging_credit};
 use crate::store::mongo::codec::{at, id, time, uuid};
-use crate::store::mongo::documents::{SCHEMA_VERSION, TaskDoc};
+use crate::store::mongo::documents::{LedgerDoc, SCHEMA_VERSION, TaskDoc};
 use crate::store::mongo::{MongoStore, corrupt};
 use crate::store::{Logged, MediaRecord, NewObservation, ObservationRecord, StoreResult};
 
@@ -30,6 +34,10 @@ struct ObservationDoc {
     batch_id: bson::Uuid,
     task_id: bson::Uuid,
     media_id: Option<bson::Uuid>,
+    /// What logging it credited; absent on observations logged before
+    /// logging earned credit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    credited_seconds: Option<i64>,
     created_at: bson::DateTime,
 }
 
@@ -89,11 +97,47 @@ fn record(doc: ObservationDoc, task: TaskView) -> ObservationRecord {
         content: task.content,
         state: task.state,
         consensus: task.consensus.unwrap_or_default(),
+        credited_seconds: doc
+            .credited_seconds
+            .and_then(|seconds| u32::try_from(seconds).ok()),
         created_at: time(doc.created_at),
     }
 }
 
 impl MongoStore {
+    /// Writes the observer's ledger entry for logging, within what the
+    /// day's ceiling leaves, and returns the seconds credited.
+    async fn credit_logging(
+        &self,
+        session: &mut ClientSession,
+        observation: &NewObservation,
+    ) -> StoreResult<u32> {
+        let observer = id(observation.observer_id);
+        let now_ms = observation.created_at.timestamp_millis();
+        let credited_today = self
+            .credited_since(&mut *session, observer, day_start_ms(now_ms))
+            .await?;
+        let seconds = logging_credit(observation.credit_estimate_seconds, credited_today);
+        self.ledger
+            .insert_one(LedgerDoc {
+                schema_version: SCHEMA_VERSION,
+                answer_id: ObjectId::new(),
+                observation_id: Some(id(observation.client_id)),
+                contributor_id: observer,
+                project_id: id(observation.project_id),
+                batch_id: id(observation.batch_id),
+                kind: CreditKind::ObservationLogging.as_str().to_owned(),
+                seconds: i64::from(seconds),
+                late: false,
+                extra: false,
+                marked: false,
+                created_at: at(observation.created_at),
+            })
+            .session(&mut *session)
+            .await?;
+        Ok(seconds)
+    }
+
     fn observations(&self) -> Collection<ObservationDoc> {
         self.db.collection(OBSERVATIONS)
     }
@@ -231,6 +275,7 @@ impl MongoStore {
                 .session(&mut *session)
                 .await?;
         }
+        let credited = self.credit_logging(&mut *session, &observation).await?;
         let doc = ObservationDoc {
             client_id: id(observation.client_id),
             schema_version: SCHEMA_VERSION,
@@ -239,6 +284,7 @@ impl MongoStore {
             batch_id: id(observation.batch_id),
             task_id: id(observation.task_id),
             media_id: media.as_ref().map(|media| id(media.id)),
+            credited_seconds: Some(i64::from(credited)),
             created_at: at(observation.created_at),
         };
         self.observations()
