@@ -50,7 +50,10 @@ pub fn service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
             batches::BatchesApi,
             sessions::SessionsApi,
             answers::AnswersApi,
-            observations::ObservationsApi,
+            (
+                observations::ObservationsApi,
+                observations::ObservationFormApi,
+            ),
             media::MediaApi,
             quality::QualityApi,
             credits::CreditsApi,
@@ -157,6 +160,7 @@ pub fn routes(state: SharedState) -> impl Endpoint {
             }),
         )
         .nest("/docs", service.swagger_ui())
+        .nest("/app", crate::console::app_endpoint())
         .nest("/console", crate::console::endpoint())
         .nest("/verify", crate::console::verify_endpoint())
         .nest("/confirm", crate::console::confirm_endpoint())

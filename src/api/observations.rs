@@ -25,6 +25,10 @@ use crate::domain::kinds::{KindSettings, TaskKind};
 use crate::domain::project::WorkStatus;
 use crate::store::{Batch, Logged, NewObservation, ObservationRecord, Project};
 
+mod form;
+
+pub use form::ObservationFormApi;
+
 pub struct ObservationsApi;
 
 /// The `observation` part: what was observed, as JSON.
@@ -105,13 +109,15 @@ pub enum ObservationResponse {
 #[OpenApi(tag = "ApiTags::Observations")]
 impl ObservationsApi {
     /// Log an observation (multipart: `observation` JSON and an optional
-    /// `photo`). The values are checked against the batch's form: a 422
-    /// lists every invalid value in `errors`, each with its field (e.g.
-    /// `values.seconds`); bad photos get a 4xx whose `type` says why
-    /// (`/problems/photo-too-large`, `photo-unsupported-format`,
-    /// `photo-dimensions-too-large`, `photo-too-complex`, `photo-corrupt`),
-    /// and nothing is stored. A new observation credits its observer once
-    /// (`credited_seconds`). The request needs a `Content-Length`.
+    /// `photo`), following a form from
+    /// `GET /v1/projects/{project_id}/observation-form`. The values are
+    /// checked against the batch's form: a 422 lists every invalid value in
+    /// `errors`, each with its field (e.g. `values.seconds`); bad photos
+    /// get a 4xx whose `type` says why (`/problems/photo-too-large`,
+    /// `photo-unsupported-format`, `photo-dimensions-too-large`,
+    /// `photo-too-complex`, `photo-corrupt`), and nothing is stored. A new
+    /// observation credits its observer once (`credited_seconds`). The
+    /// request needs a `Content-Length`.
     #[oai(
         path = "/v1/projects/:project_id/observations",
         method = "post",
@@ -214,8 +220,6 @@ async fn observation_batch(
     wanted: Option<Uuid>,
 ) -> Result<Batch, ApiError> {
     let refuse = |message: &str| ApiError::from(FieldError::new("batch_id", message));
-    let is_live_observation =
-        |batch: &Batch| batch.kind() == TaskKind::Observation && batch.status == WorkStatus::Live;
     if let Some(id) = wanted {
         let batch = state
             .store
@@ -243,6 +247,11 @@ async fn observation_batch(
             "this project has several live observation batches; say which one",
         )),
     }
+}
+
+/// Whether staff may log observations on this batch's form now.
+fn is_live_observation(batch: &Batch) -> bool {
+    batch.kind() == TaskKind::Observation && batch.status == WorkStatus::Live
 }
 
 fn view(record: ObservationRecord) -> ObservationView {

@@ -37,7 +37,9 @@ pub struct SessionTask {
     /// The researcher's instructions for this batch.
     instructions: String,
     /// What to look at: screening `{title, abstract, ...}`, coding `{text, context?}`,
-    /// observation `{observation, media_id?}`.
+    /// observation `{observation, media_id?}`. An observation's photo is
+    /// `GET /v1/media/{media_id}?size=display` (or `thumb`), which opens for
+    /// you while the task is leased to you and after you have answered it.
     content: serde_json::Value,
     /// How to render the answer form and what to send back in `answer`.
     answer_schema: serde_json::Value,

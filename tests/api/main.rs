@@ -17,6 +17,7 @@ mod errors;
 mod helpers;
 mod listing;
 mod observation_credit;
+mod observation_form;
 mod observation_photos;
 mod observations;
 mod openapi;

@@ -395,15 +395,41 @@ export interface paths {
         put?: never;
         /**
          * Log an observation (multipart: `observation` JSON and an optional
-         *     `photo`). The values are checked against the batch's form: a 422
-         *     lists every invalid value in `errors`, each with its field (e.g.
-         *     `values.seconds`); bad photos get a 4xx whose `type` says why
-         *     (`/problems/photo-too-large`, `photo-unsupported-format`,
-         *     `photo-dimensions-too-large`, `photo-too-complex`, `photo-corrupt`),
-         *     and nothing is stored. A new observation credits its observer once
-         *     (`credited_seconds`). The request needs a `Content-Length`.
+         *     `photo`), following a form from
+         *     `GET /v1/projects/{project_id}/observation-form`. The values are
+         *     checked against the batch's form: a 422 lists every invalid value in
+         *     `errors`, each with its field (e.g. `values.seconds`); bad photos
+         *     get a 4xx whose `type` says why (`/problems/photo-too-large`,
+         *     `photo-unsupported-format`, `photo-dimensions-too-large`,
+         *     `photo-too-complex`, `photo-corrupt`), and nothing is stored. A new
+         *     observation credits its observer once (`credited_seconds`). The
+         *     request needs a `Content-Length`.
          */
         post: operations["create_observation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project_id}/observation-form": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The observation forms of a project: each live observation batch with
+         *     its fields (types, options, bounds, which are required) and the photo
+         *     limits, so a phone can build the form before logging to
+         *     `POST /v1/projects/{project_id}/observations`. Visible to whoever may
+         *     log there (a live project whose audience admits you, or one you run);
+         *     404 otherwise.
+         */
+        get: operations["get_observation_form"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1472,6 +1498,44 @@ export interface components {
             explanation: string;
         };
         /**
+         * @description What kind of input a form field takes, and so what its value is.
+         * @enum {string}
+         */
+        FieldType: "choice" | "multi_choice" | "number" | "yes_no" | "short_text" | "time";
+        /**
+         * FormFieldView
+         * @description One field of an observation form, in the order the phone shows them.
+         */
+        FormFieldView: {
+            /** @description The key of this field's value in `values` when logging, e.g. `seconds`. */
+            name: string;
+            /** @description What to show next to the input. */
+            label: string;
+            /** @description The input to show. */
+            type: components["schemas"]["FieldType"] & unknown;
+            /** @description Whether an observation must have a value for this field. */
+            required: boolean;
+            /** @description `choice` and `multi_choice`: the options, in order (matched ignoring case). */
+            options?: string[];
+            /**
+             * Format: double
+             * @description `number`: the smallest accepted value, inclusive.
+             */
+            min?: number;
+            /**
+             * Format: double
+             * @description `number`: the largest accepted value, inclusive.
+             */
+            max?: number;
+            /** @description `number`: the unit to show after the input, e.g. `mmHg`. */
+            unit?: string;
+            /**
+             * Format: uint32
+             * @description `short_text`: the longest accepted value, in characters.
+             */
+            max_length?: number;
+        };
+        /**
          * Health
          * @description A health summary.
          */
@@ -1644,6 +1708,41 @@ export interface components {
             values: unknown;
         };
         /**
+         * ObservationFormView
+         * @description One live observation batch and the form its observations follow.
+         */
+        ObservationFormView: {
+            /**
+             * Format: uuid
+             * @description Send this as `batch_id` when logging (required when there are several).
+             */
+            batch_id: string;
+            /** @description The batch's name, e.g. "Hand hygiene audit". */
+            name: string;
+            /** @description The researcher's instructions. */
+            instructions: string;
+            /** @description The fields to fill in. */
+            fields: components["schemas"]["FormFieldView"][];
+            /** @description Limits on the optional photo. */
+            photo: components["schemas"]["PhotoRules"] & unknown;
+        };
+        /**
+         * ObservationForms
+         * @description The forms of a project's live observation batches.
+         */
+        ObservationForms: {
+            /**
+             * Format: uuid
+             * @description The project.
+             */
+            project_id: string;
+            /**
+             * @description One per live observation batch, oldest first; empty when the project
+             *     has nothing to log right now.
+             */
+            batches: components["schemas"]["ObservationFormView"][];
+        };
+        /**
          * ObservationView
          * @description A logged observation.
          */
@@ -1741,6 +1840,23 @@ export interface components {
             certificates: unknown[];
             /** Format: date-time */
             exported_at: string;
+        };
+        /**
+         * PhotoRules
+         * @description What a photo sent with an observation may be.
+         */
+        PhotoRules: {
+            /**
+             * Format: uint64
+             * @description The largest file accepted, in bytes.
+             */
+            max_bytes: number;
+            /**
+             * Format: uint32
+             * @description The longest edge, in pixels, the server keeps: resizing to this on the
+             *     phone before upload loses nothing and saves the staff member's data.
+             */
+            display_max_edge: number;
         };
         /**
          * PrismaCounts
@@ -2162,7 +2278,9 @@ export interface components {
             instructions: string;
             /**
              * @description What to look at: screening `{title, abstract, ...}`, coding `{text, context?}`,
-             *     observation `{observation, media_id?}`.
+             *     observation `{observation, media_id?}`. An observation's photo is
+             *     `GET /v1/media/{media_id}?size=display` (or `thumb`), which opens for
+             *     you while the task is leased to you and after you have answered it.
              */
             content: unknown;
             /** @description How to render the answer form and what to send back in `answer`. */
@@ -5705,6 +5823,155 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["ObservationView"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, a wrong type, a missing parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (or refresh token / password) was presented. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is known but may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The method is not allowed on this path. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with what is stored (e.g. an email already registered). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request body must declare its length. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's media type is not accepted here. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but its values are invalid; `errors` lists each one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; it has been logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store is unreachable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_observation_form: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The forms. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ObservationForms"];
                 };
             };
             /** @description The request is malformed: unreadable JSON, a wrong type, a missing parameter. */
