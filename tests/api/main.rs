@@ -19,6 +19,7 @@ mod listing;
 mod observation_credit;
 mod observation_form;
 mod observation_photos;
+mod observation_verifiers;
 mod observations;
 mod openapi;
 mod organisations;
