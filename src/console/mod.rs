@@ -1,8 +1,10 @@
 //! The web pages the server serves, compiled into the binary so `cargo run`
-//! serves them with nothing else installed: the research console under
-//! `/console`, and under `/verify` the page an appraiser reaches from a
-//! certificate's QR code, and under `/confirm` the page a confirmation
-//! email links to. The pages call the same public API as the phones.
+//! serves them with nothing else installed: the staff app under `/app`
+//! (installable, offline-first; its files are in `src/app/`), the research
+//! console under `/console`, under `/verify` the page an appraiser reaches
+//! from a certificate's QR code, and under `/confirm` the page a
+//! confirmation email links to. The pages call the same public API as the
+//! phones.
 
 use poem::endpoint::EmbeddedFilesEndpoint;
 use poem::http::{Method, header};
@@ -13,6 +15,10 @@ use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response};
 #[derive(rust_embed::RustEmbed)]
 #[folder = "src/console/assets"]
 struct Assets;
+
+#[derive(rust_embed::RustEmbed)]
+#[folder = "src/app"]
+struct StaffApp;
 
 #[derive(rust_embed::RustEmbed)]
 #[folder = "src/console/verify"]
@@ -37,6 +43,12 @@ fn page_headers() -> SetHeader {
 /// Serves the console's files, `index.html` at `/console/`.
 pub fn endpoint() -> impl Endpoint {
     EmbeddedFilesEndpoint::<Assets>::new().with(page_headers())
+}
+
+/// Serves the staff app, `index.html` at `/app/`; its service worker
+/// (`/app/sw.js`) controls the whole of `/app/`.
+pub fn app_endpoint() -> impl Endpoint {
+    EmbeddedFilesEndpoint::<StaffApp>::new().with(page_headers())
 }
 
 /// Serves the certificate check page at `/verify/?id=<certificate id>`.

@@ -10,19 +10,9 @@
 // `tessera admin grant` on the server's store. Staff answers are sent
 // through the public API by two registered contributors.
 
-import { execFileSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
-
-const require = createRequire(import.meta.url);
-const api = process.env.TESSERA_API ?? "http://127.0.0.1:8080";
-const shots = join(import.meta.dirname, "test-results");
-const axeSource = require.resolve("axe-core/axe.min.js");
-const password = "a long enough password";
+import { api, check as checkPage, grant, json, launch, password, register, shift, token } from "./support.mjs";
 
 const SIZES = [
   ["laptop", { width: 1280, height: 800 }],
@@ -40,34 +30,6 @@ const BAD_CSV = [
 const GOOD_CSV = BAD_CSV
   .replace(",,An abstract without a title.,", "r2,Music before surgery,An abstract with a title now.,")
   .replace(",maybe", ",");
-
-async function json(method, path, body, token) {
-  const response = await fetch(`${api}${path}`, {
-    method,
-    headers: {
-      "Content-Type": "application/json",
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  assert.ok(response.ok, `${method} ${path}: ${response.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-async function register(email) {
-  await json("POST", "/v1/auth/register", {
-    email,
-    password,
-    display_name: "Test Person",
-    staff_group: "nursing_and_midwifery",
-    organisation: "Test Trust",
-  });
-}
-
-async function token(email) {
-  return (await json("POST", "/v1/auth/login", { email, password })).access_token;
-}
 
 /** Two contributors answer every task they are handed, disagreeing on each; answers their tokens. */
 async function staffAnswer(tag) {
@@ -90,39 +52,9 @@ async function staffAnswer(tag) {
   return tokens;
 }
 
-// Time travel for one account, as the API tests do it
-// (tests/api/credits/support.rs): credit is earned for time actually spent
-// on leased work, and certificates cover finished days only.
-const SHIFT = `
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1], isolation_level=None)
-db.execute("PRAGMA busy_timeout = 5000")
-account, what = sys.argv[2], sys.argv[3]
-db.execute("BEGIN IMMEDIATE")
-if what == "lease":
-    db.execute("UPDATE leases SET leased_at = leased_at - 900000 WHERE contributor_id = ?", (account,))
-    db.execute("UPDATE sessions SET started_at = started_at - 900000 WHERE contributor_id = ?", (account,))
-else:
-    guard = db.execute("SELECT sql FROM sqlite_master WHERE name = 'credit_ledger_append_only'").fetchone()[0]
-    db.execute("DROP TRIGGER credit_ledger_append_only")
-    for table in ("credit_ledger", "answers"):
-        db.execute(f"UPDATE {table} SET created_at = created_at - 86400000 WHERE contributor_id = ?", (account,))
-    db.execute(guard)
-db.execute("COMMIT")
-`;
-
-/** `lease`: the account's leases began 15 minutes ago; `credits`: its credit moves back a day. */
-function shift(account, what) {
-  execFileSync("python3", ["-c", SHIFT, join(process.env.TESSERA_DATA_DIR, "tessera.db"), account, what]);
-}
-
 let browser;
 before(async () => {
-  mkdirSync(shots, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox"],
-  });
+  browser = await launch();
 });
 after(async () => browser?.close());
 
@@ -133,26 +65,11 @@ for (const [size, viewport] of SIZES) {
     const pageErrors = [];
     const email = `researcher-${size}@trust.nhs.uk`;
 
-    async function check(name) {
-      await page.screenshot({ path: join(shots, `${size}-${name}.png`), fullPage: true });
-      await page.addScriptTag({ path: axeSource });
-      const result = await page.evaluate(() =>
-        window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"] }));
-      const serious = result.violations.filter((v) => ["serious", "critical"].includes(v.impact));
-      assert.deepEqual(
-        serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
-        [],
-        `axe on ${name}`,
-      );
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
-      assert.equal(overflow, false, `${name} scrolls sideways`);
-    }
+    const check = (name) => checkPage(page, `console-${size}-${name}`);
 
     before(async () => {
       await register(email);
-      execFileSync(process.env.TESSERA_BIN, ["admin", "grant", "--email", email, "--role", "researcher"], {
-        stdio: "inherit",
-      });
+      grant(email, "researcher");
       // The console's CSP allows scripts from the server only; axe is
       // injected by the test, so the test context bypasses it.
       context = await browser.newContext({ viewport, bypassCSP: true, acceptDownloads: true });
