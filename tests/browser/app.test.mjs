@@ -156,6 +156,14 @@ describe("the staff app on a 390x844 phone", () => {
     assert.deepEqual(Object.keys(STRINGS.cy).sort(), Object.keys(STRINGS.en).sort());
   });
 
+  it("keeps every file of the app for offline", () => {
+    const app = join(import.meta.dirname, "../../src/app");
+    const worker = readFileSync(join(app, "sw.js"), "utf8");
+    const files = (dir) => readdirSync(join(app, dir)).flatMap((name) =>
+      name.endsWith(".js") ? [`/app/${dir}/${name}`] : name.includes(".") ? [] : files(`${dir}/${name}`));
+    for (const file of files("js")) assert.ok(worker.includes(`"${file}"`), `sw.js keeps ${file}`);
+  });
+
   it("walks a nurse through her whole journey", async () => {
     const projectId = await project();
 

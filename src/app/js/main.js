@@ -11,14 +11,14 @@ import { watchInstall } from "./install.js";
 import { problemText } from "./problem.js";
 import { events, sendQueued, waiting } from "./outbox.js";
 import { account } from "./screens/account.js";
-import { certificate } from "./screens/certificate.js";
-import { credits } from "./screens/credits.js";
-import { home } from "./screens/home.js";
-import { observe } from "./screens/observe.js";
-import { profile } from "./screens/profile.js";
-import { session } from "./screens/session.js";
 
-const SCREENS = { ...account, home, session, observe, credits, certificate, profile };
+// The sign-in screens come with the page; the others are fetched when first
+// opened (the service worker has them all for offline), so a first visit on
+// a slow connection waits for as few files as possible.
+const LATER = ["home", "session", "observe", "credits", "certificate", "profile"];
+const load = (name) => import(`./screens/${name}.js`);
+const SCREENS = { ...account };
+for (const name of LATER) SCREENS[name] = async (app) => (await load(name))[name](app);
 // Screens someone who is not signed in may see.
 const PUBLIC = new Set(["signin", "register"]);
 const NAV = ["home", "observe", "credits", "certificate", "profile"];
@@ -133,6 +133,9 @@ await loadLanguage();
 await loadAuth();
 watchInstall(app);
 await show(location.hash.slice(1) || (currentAuth() ? "home" : "signin"));
+// The session and observation screens listen for what the outbox sends, so
+// they are loaded before it starts.
+await Promise.all(LATER.map(load));
 void sendQueued();
 // Quietly checks the tokens still work, so a revoked login is noticed early.
 if (currentAuth() && navigator.onLine) api.me().catch(() => undefined);
