@@ -36,7 +36,7 @@ async function confirm(button) {
       h("h2", {}, "Your email address is confirmed"),
       h("p", {}, `Thank you, ${body.display_name}. ${body.email} is confirmed.`),
       h("p", {}, membership(body)),
-      h("p", {}, "You can close this page and go back to the Tessera app.")));
+      h("p", {}, "You can close this page, or ", h("a", { href: "/app/#home" }, "open the Tessera app"), ".")));
     return;
   }
   const detail = body.errors?.[0]?.message
