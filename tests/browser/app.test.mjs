@@ -289,6 +289,8 @@ describe("the staff app on a 390x844 phone", () => {
     await context.setOffline(false);
     await page.evaluate(() => window.dispatchEvent(new Event("online")));
     await page.getByRole("heading", { level: 1, name: "Observation sent" }).waitFor();
+    // Logging earns credit measured by the server (form fields and photo).
+    assert.match(await page.getByTestId("credited").innerText(), /^\d+ s credited$/);
     await status().filter({ hasText: "Waiting to send" }).waitFor({ state: "hidden" });
 
     await page.getByRole("link", { name: "Credits" }).click();

@@ -10,7 +10,7 @@
 import { api, currentAuth } from "../api.js";
 import { kv, outbox } from "../db.js";
 import { h, newClientId } from "../dom.js";
-import { t } from "../i18n.js";
+import { duration, t } from "../i18n.js";
 import { renderObservationForm } from "../observe-form.js";
 import { enqueue, events, sendQueued } from "../outbox.js";
 import { shrinkPhoto } from "../photo.js";
@@ -25,6 +25,7 @@ let chosen = null; // { project, batch } being filled in
 let logged = null; // client_id of the observation just saved
 let screenApp = null;
 const refusals = new Map(); // client_id -> error
+const stored = new Map(); // client_id -> the server's view of it, once sent
 
 events.addEventListener("refused", ({ detail }) => {
   if (detail.item.type === "observation") refusals.set(detail.item.client_id, detail.error);
@@ -160,6 +161,9 @@ async function loggedView(app) {
     { class: "panel", "data-testid": "observation-logged", "data-waiting": String(waiting) },
     h("h1", {}, waiting ? t("observe.queued_title") : t("observe.sent_title")),
     h("p", {}, waiting ? t("observe.queued") : t("observe.sent")),
+    stored.has(logged)
+      ? h("p", { class: "credit", "data-testid": "credited" }, t("after.credited", { time: duration(stored.get(logged).credited_seconds ?? 0) }))
+      : null,
     h("button", { type: "button", class: "primary big", onclick: () => { logged = null; app.go("observe"); } }, t("observe.another")),
     h("button", { type: "button", class: "link", onclick: () => { logged = null; chosen = null; app.go("home"); } }, t("observe.home")),
   );
@@ -167,9 +171,8 @@ async function loggedView(app) {
 
 // A queued observation that gets through while its "saved" screen is up.
 events.addEventListener("sent", ({ detail }) => {
-  if (logged && detail.observations.some((view) => view.client_id === logged) && location.hash === "#observe") {
-    screenApp?.refresh();
-  }
+  for (const view of detail.observations) stored.set(view.client_id, view);
+  if (logged && stored.has(logged) && location.hash === "#observe") screenApp?.refresh();
 });
 
 export async function observe(app) {
