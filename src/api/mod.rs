@@ -169,10 +169,10 @@ pub fn routes(state: SharedState) -> impl Endpoint {
         .data(state)
         .catch_all_error(|err| async move { error::problem_for(err) })
         .around(allow::add_allow)
-        // A person who opens the server's bare address finds the API docs.
+        // A person who opens the server's bare address finds the apps and the docs.
         .around(|next, req| async move {
             if req.uri().path() == "/" && req.method() == poem::http::Method::GET {
-                return Ok(poem::web::Redirect::see_other("/docs").into_response());
+                return Ok(crate::console::landing());
             }
             if let Some(page) = crate::console::browser_verification(&req) {
                 return Ok(page);

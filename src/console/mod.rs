@@ -21,6 +21,10 @@ struct Assets;
 struct StaffApp;
 
 #[derive(rust_embed::RustEmbed)]
+#[folder = "src/console/landing"]
+struct Landing;
+
+#[derive(rust_embed::RustEmbed)]
 #[folder = "src/console/verify"]
 struct VerifyPage;
 
@@ -32,12 +36,20 @@ struct ConfirmPage;
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' blob: data:; \
      object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// The headers every page is served with.
+const PAGE_HEADERS: [(&str, &str); 4] = [
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("Cache-Control", "no-cache"),
+];
+
 fn page_headers() -> SetHeader {
-    SetHeader::new()
-        .overriding("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        .overriding("X-Content-Type-Options", "nosniff")
-        .overriding("Referrer-Policy", "no-referrer")
-        .overriding("Cache-Control", "no-cache")
+    PAGE_HEADERS
+        .iter()
+        .fold(SetHeader::new(), |set, (name, value)| {
+            set.overriding(*name, *value)
+        })
 }
 
 /// Serves the console's files, `index.html` at `/console/`.
@@ -49,6 +61,21 @@ pub fn endpoint() -> impl Endpoint {
 /// (`/app/sw.js`) controls the whole of `/app/`.
 pub fn app_endpoint() -> impl Endpoint {
     EmbeddedFilesEndpoint::<StaffApp>::new().with(page_headers())
+}
+
+/// The server's front page at `/`: where the staff app, the console, the
+/// certificate check and the API docs are.
+pub fn landing() -> Response {
+    let page = Landing::get("index.html").map(|file| file.data.into_owned());
+    let mut response = Response::builder()
+        .content_type("text/html; charset=utf-8")
+        .body(page.unwrap_or_default());
+    for (name, value) in PAGE_HEADERS {
+        response
+            .headers_mut()
+            .insert(name, header::HeaderValue::from_static(value));
+    }
+    response
 }
 
 /// Serves the certificate check page at `/verify/?id=<certificate id>`.

@@ -87,15 +87,34 @@ async fn the_first_admin_is_granted_from_the_shell_while_the_server_runs() {
 }
 
 #[tokio::test]
-async fn the_root_points_to_the_api_docs() {
+async fn the_root_points_to_the_apps_and_the_api_docs() {
     let app = TestApp::spawn().await;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    let root = client.get(app.url("/")).send().await.expect("sent");
-    assert_eq!(root.status(), StatusCode::SEE_OTHER);
-    assert_eq!(root.headers()["location"], "/docs");
+    let root = app.get("/", None).await;
+    assert_eq!(root.status(), StatusCode::OK);
+    assert!(
+        root.headers()["content-type"]
+            .to_str()
+            .unwrap_or("")
+            .starts_with("text/html")
+    );
+    let page = root.text().await.expect("body");
+    for link in [
+        "href=\"/app/\"",
+        "href=\"/console/\"",
+        "href=\"/verify/\"",
+        "href=\"/docs\"",
+    ] {
+        assert!(page.contains(link), "the front page links {link}");
+    }
+    let app_page = app.get("/app/", None).await;
+    assert_eq!(app_page.status(), StatusCode::OK);
+    assert!(
+        app_page
+            .text()
+            .await
+            .expect("body")
+            .contains("/app/js/main.js")
+    );
 }
 
 #[tokio::test]

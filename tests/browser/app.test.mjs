@@ -167,7 +167,11 @@ describe("the staff app on a 390x844 phone", () => {
   it("walks a nurse through her whole journey", async () => {
     const projectId = await project();
 
-    await page.goto(`${api}/app/`);
+    // The server's front page leads to the app.
+    await page.goto(`${api}/`);
+    await page.getByRole("heading", { level: 1, name: "Tessera" }).waitFor();
+    await check(page, "app-phone-00-front-page");
+    await page.getByRole("link", { name: "Staff app" }).click();
     await screen("sign-in", "Help NHS research in five minutes");
     await page.getByRole("link", { name: "Create an account" }).click();
     await screen("register", "Create your account");
