@@ -124,6 +124,22 @@ pub enum Logged {
     Existing(ObservationRecord),
 }
 
+/// What attaching a photo to a logged observation led to
+/// (`domain::kinds::observation::photo_attachment` decides which).
+#[derive(Debug, Clone, PartialEq)]
+pub enum PhotoAttached {
+    /// Attached now: the media record is stored and the verification task
+    /// shows it.
+    Attached(ObservationRecord),
+    /// This very photo was attached already (a retry, or it came with the
+    /// observation); nothing was stored.
+    AlreadyAttached(ObservationRecord),
+    /// A different photo is attached; nothing was stored.
+    OtherPhoto(ObservationRecord),
+    /// No observation has this `client_id`.
+    NoObservation,
+}
+
 /// Storage for observations and photos.
 #[async_trait::async_trait]
 pub trait MediaStore {
@@ -140,6 +156,16 @@ pub trait MediaStore {
         observation: NewObservation,
         photo: Option<NewPhoto>,
     ) -> StoreResult<Logged>;
+
+    /// Attaches a photo sent after its observation, exactly as if it had
+    /// come with it: in one transaction the media record is stored and the
+    /// verification task's `content.media_id` (what verifiers are handed,
+    /// and what opens the photo to them) and the observation's `media_id`
+    /// are set. Files are written first, as in `log_observation`. Once the
+    /// observation has a photo nothing more is stored. Logging credit is
+    /// not touched: it was fixed when the observation was logged. Callers
+    /// check beforehand that the observation is the uploader's.
+    async fn attach_photo(&self, client_id: Uuid, photo: NewPhoto) -> StoreResult<PhotoAttached>;
 
     /// The observation logged with this `client_id`, if any.
     async fn observation(&self, client_id: Uuid) -> StoreResult<Option<ObservationRecord>>;

@@ -18,6 +18,7 @@ pub use accounts::{Account, AccountStore, Credentials, NewRefreshToken, Profile,
 pub use credits::{BatchImpact, CreditStore, StoredCertificate};
 pub use media::{
     Logged, MediaRecord, MediaSize, MediaStore, NewObservation, NewPhoto, ObservationRecord,
+    PhotoAttached,
 };
 pub use organisations::{AccountQuery, OrganisationStore};
 pub use privacy::{ExportedAnswer, PersonalData, PrivacyStore};

@@ -6,12 +6,14 @@
 //! `{"verdict": "confirm" | "reject", "note"?}`.
 
 mod form;
+mod photo;
 mod values;
 
 use serde_json::{Value, json};
 
 pub use form::{FieldInput, FormDefinition, FormField};
 pub use form::{MAX_FIELD_NAME, MAX_FIELDS, MAX_LABEL, MAX_OPTIONS, MAX_SHORT_TEXT, MAX_UNIT};
+pub use photo::{PhotoAttachment, content_with_photo, observation_content, photo_attachment};
 pub use values::validate_observation;
 
 use super::json::{compact_object, get, object, opt_text, req_text};

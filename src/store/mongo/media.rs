@@ -9,10 +9,12 @@
 //! clean-up delete the chunks of another that stored the same bytes.
 //!
 //! The verification task, the media record and the observation record are
-//! written in one transaction. The observation is keyed by its `client_id`
+//! written in one transaction, and so is a photo sent after its observation
+//! (`attach`). The observation is keyed by its `client_id`
 //! and the media record carries its task id, so every lookup here is by `_id`
 //! and needs no index beyond those MongoDB always keeps.
 
+mod attach;
 mod records;
 
 use chrono::{DateTime, Utc};
@@ -28,7 +30,7 @@ use super::codec::{at, id};
 use super::{MongoStore, transaction};
 use crate::store::{
     Logged, MediaRecord, MediaSize, MediaStore, NewObservation, NewPhoto, ObservationRecord,
-    StoreError, StoreResult,
+    PhotoAttached, StoreError, StoreResult,
 };
 
 /// GridFS bucket holding the JPEG files.
@@ -93,6 +95,10 @@ impl MediaStore for MongoStore {
             Box::pin(async move { store.insert_observation(session, observation, media).await })
         })
         .await
+    }
+
+    async fn attach_photo(&self, client_id: Uuid, photo: NewPhoto) -> StoreResult<PhotoAttached> {
+        self.attach_observation_photo(client_id, photo).await
     }
 
     async fn observation(&self, client_id: Uuid) -> StoreResult<Option<ObservationRecord>> {

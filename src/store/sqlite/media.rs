@@ -5,6 +5,8 @@
 //! points at a missing file; a failed transaction can leave an unreferenced
 //! file behind, which costs disk space only.
 
+mod attach;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -21,7 +23,7 @@ use crate::domain::consensus::TaskState;
 use crate::domain::credits::logging_credit;
 use crate::store::{
     Logged, MediaRecord, MediaSize, MediaStore, NewObservation, NewPhoto, ObservationRecord,
-    StoreError, StoreResult,
+    PhotoAttached, StoreError, StoreResult,
 };
 
 const OBSERVATION_QUERY: &str = "SELECT o.client_id, o.observer_id, o.project_id, o.batch_id,
@@ -40,6 +42,18 @@ impl SqliteStore {
             .parent()
             .unwrap_or_else(|| Path::new("."))
             .join("media")
+    }
+
+    /// Writes both renditions of `photo` and hands back its record, ready
+    /// for the transaction that points at the files.
+    async fn write_photo_files(&self, photo: NewPhoto) -> StoreResult<MediaRecord> {
+        let dir = self.media_dir();
+        run_blocking(move || {
+            write_file(&dir, &photo.record.display_sha256, &photo.display)?;
+            write_file(&dir, &photo.record.thumb_sha256, &photo.thumb)?;
+            Ok(photo.record)
+        })
+        .await
     }
 }
 
@@ -169,16 +183,7 @@ impl MediaStore for SqliteStore {
             return Ok(Logged::Existing(existing));
         }
         let media = match photo {
-            Some(photo) => {
-                let dir = self.media_dir();
-                run_blocking(move || {
-                    write_file(&dir, &photo.record.display_sha256, &photo.display)?;
-                    write_file(&dir, &photo.record.thumb_sha256, &photo.thumb)?;
-                    Ok(photo.record)
-                })
-                .await
-                .map(Some)?
-            }
+            Some(photo) => Some(self.write_photo_files(photo).await?),
             None => None,
         };
         let content = json_text(&observation.content)?;
@@ -222,6 +227,10 @@ impl MediaStore for SqliteStore {
                 .ok_or_else(|| StoreError::Backend(anyhow::anyhow!("stored observation not found")))
         })
         .await
+    }
+
+    async fn attach_photo(&self, client_id: Uuid, photo: NewPhoto) -> StoreResult<PhotoAttached> {
+        self.attach_observation_photo(client_id, photo).await
     }
 
     async fn observation(&self, client_id: Uuid) -> StoreResult<Option<ObservationRecord>> {

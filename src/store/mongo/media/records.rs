@@ -25,7 +25,7 @@ const MEDIA: &str = "media";
 
 /// Who logged which verification task, and with which photo.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct ObservationDoc {
+pub(super) struct ObservationDoc {
     #[serde(rename = "_id")]
     client_id: bson::Uuid,
     schema_version: i32,
@@ -72,6 +72,22 @@ struct SeqOnly {
 }
 
 impl MediaDoc {
+    /// The document for `media`, shown by the verification task `task_id`.
+    pub(super) fn new(media: &MediaRecord, task_id: Uuid) -> Self {
+        MediaDoc {
+            id: id(media.id),
+            schema_version: SCHEMA_VERSION,
+            project_id: id(media.project_id),
+            uploader_id: id(media.uploader_id),
+            task_id: id(task_id),
+            display_sha256: media.display_sha256.clone(),
+            thumb_sha256: media.thumb_sha256.clone(),
+            width: i64::from(media.width),
+            height: i64::from(media.height),
+            created_at: at(media.created_at),
+        }
+    }
+
     pub(super) fn into_record(self) -> MediaRecord {
         MediaRecord {
             id: uuid(self.id),
@@ -138,7 +154,7 @@ impl MongoStore {
         Ok(seconds)
     }
 
-    fn observations(&self) -> Collection<ObservationDoc> {
+    pub(super) fn observations(&self) -> Collection<ObservationDoc> {
         self.db.collection(OBSERVATIONS)
     }
 
@@ -258,20 +274,8 @@ impl MongoStore {
         };
         self.tasks.insert_one(task).session(&mut *session).await?;
         if let Some(media) = &media {
-            let doc = MediaDoc {
-                id: id(media.id),
-                schema_version: SCHEMA_VERSION,
-                project_id: id(media.project_id),
-                uploader_id: id(media.uploader_id),
-                task_id: id(observation.task_id),
-                display_sha256: media.display_sha256.clone(),
-                thumb_sha256: media.thumb_sha256.clone(),
-                width: i64::from(media.width),
-                height: i64::from(media.height),
-                created_at: at(media.created_at),
-            };
             self.media_records()
-                .insert_one(doc)
+                .insert_one(MediaDoc::new(media, observation.task_id))
                 .session(&mut *session)
                 .await?;
         }
