@@ -43,18 +43,17 @@ impl Ceilings {
             body_bytes: Some(self.json_bytes),
             time: self.request_time,
         };
-        if method != Method::POST {
-            return ordinary;
-        }
-        match segments.as_slice() {
-            ["v1", "projects", _, "batches"] => RouteLimits {
+        let photo = RouteLimits {
+            body_bytes: None,
+            time: self.upload_time,
+        };
+        match (method, segments.as_slice()) {
+            (&Method::POST, ["v1", "projects", _, "batches"]) => RouteLimits {
                 body_bytes: Some(self.upload_bytes),
                 time: self.upload_time,
             },
-            ["v1", "projects", _, "observations"] => RouteLimits {
-                body_bytes: None,
-                time: self.upload_time,
-            },
+            (&Method::POST, ["v1", "projects", _, "observations"]) => photo,
+            (&Method::PUT, ["v1", "projects", _, "observations", _, "photo"]) => photo,
             _ => ordinary,
         }
     }
@@ -151,8 +150,12 @@ mod tests {
                 .body_bytes,
             None
         );
+        let later_photo = c.for_route(&Method::PUT, "/v1/projects/abc/observations/def/photo");
+        assert_eq!(later_photo.body_bytes, None);
+        assert_eq!(later_photo.time, Duration::from_secs(600));
         for (method, path) in [
             (Method::POST, "/v1/answers"),
+            (Method::POST, "/v1/projects/abc/observations/def/photo"),
             (Method::POST, "/v1/auth/login"),
             (Method::GET, "/v1/projects/abc/batches"),
             (Method::POST, "/v1/projects/abc/batches/extra"),

@@ -53,6 +53,7 @@ pub fn service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
             (
                 observations::ObservationsApi,
                 observations::ObservationFormApi,
+                observations::ObservationPhotoApi,
             ),
             media::MediaApi,
             quality::QualityApi,

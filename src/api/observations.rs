@@ -8,7 +8,7 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::types::multipart::{JsonField, Upload};
 use poem_openapi::{ApiResponse, Enum, Multipart, Object, OpenApi};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use uuid::Uuid;
 
 use super::auth::Caller;
@@ -20,14 +20,16 @@ use crate::domain::account::Role;
 use crate::domain::consensus::TaskState;
 use crate::domain::credits::logging_estimate;
 use crate::domain::field_error::FieldError;
-use crate::domain::kinds::observation::validate_observation;
+use crate::domain::kinds::observation::{observation_content, validate_observation};
 use crate::domain::kinds::{KindSettings, TaskKind};
 use crate::domain::project::WorkStatus;
 use crate::store::{Batch, Logged, NewObservation, ObservationRecord, Project};
 
 mod form;
+mod photo;
 
 pub use form::ObservationFormApi;
+pub use photo::ObservationPhotoApi;
 
 pub struct ObservationsApi;
 
@@ -86,10 +88,10 @@ pub struct ObservationView {
     /// The crowd's verdict so far.
     verification: Verification,
     /// Seconds credited to you for logging it, set once by the server: a
-    /// fixed estimate from the fields filled in and the photo (see
-    /// `GET /v1/me/credits`), less whatever passed the day's 8-hour ceiling.
-    /// A retry credits nothing more. 0 for observations logged before
-    /// logging earned credit.
+    /// fixed estimate from the fields filled in and a photo sent with it
+    /// (see `GET /v1/me/credits`), less whatever passed the day's 8-hour
+    /// ceiling. A retry, or a photo attached later, credits nothing more.
+    /// 0 for observations logged before logging earned credit.
     credited_seconds: u32,
     /// When the server first stored it.
     created_at: DateTime<Utc>,
@@ -110,7 +112,9 @@ pub enum ObservationResponse {
 impl ObservationsApi {
     /// Log an observation (multipart: `observation` JSON and an optional
     /// `photo`), following a form from
-    /// `GET /v1/projects/{project_id}/observation-form`. The values are
+    /// `GET /v1/projects/{project_id}/observation-form`. The photo may
+    /// instead follow on its own through
+    /// `PUT /v1/projects/{project_id}/observations/{client_id}/photo`. The values are
     /// checked against the batch's form: a 422 lists every invalid value in
     /// `errors`, each with its field (e.g. `values.seconds`); bad photos
     /// get a 4xx whose `type` says why (`/problems/photo-too-large`,
@@ -158,11 +162,7 @@ impl ObservationsApi {
             None => None,
         };
         let credit_estimate_seconds = logging_estimate(form, &values, photo.is_some());
-        let mut content = Map::new();
-        content.insert("observation".into(), values);
-        if let Some(photo) = &photo {
-            content.insert("media_id".into(), photo.record.id.to_string().into());
-        }
+        let content = observation_content(values, photo.as_ref().map(|photo| photo.record.id));
         let observation = NewObservation {
             client_id,
             observer_id: caller.account_id(),
@@ -170,7 +170,7 @@ impl ObservationsApi {
             batch_id: batch.id,
             task_id: Uuid::new_v4(),
             credit_estimate_seconds,
-            content: Value::Object(content),
+            content,
             created_at: now,
         };
         match state.store.log_observation(observation, photo).await? {

@@ -396,7 +396,9 @@ export interface paths {
         /**
          * Log an observation (multipart: `observation` JSON and an optional
          *     `photo`), following a form from
-         *     `GET /v1/projects/{project_id}/observation-form`. The values are
+         *     `GET /v1/projects/{project_id}/observation-form`. The photo may
+         *     instead follow on its own through
+         *     `PUT /v1/projects/{project_id}/observations/{client_id}/photo`. The values are
          *     checked against the batch's form: a 422 lists every invalid value in
          *     `errors`, each with its field (e.g. `values.seconds`); bad photos
          *     get a 4xx whose `type` says why (`/problems/photo-too-large`,
@@ -429,6 +431,37 @@ export interface paths {
          */
         get: operations["get_observation_form"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project_id}/observations/{client_id}/photo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Attach the photo of an observation you logged without one
+         *     (multipart: one `photo` part), e.g. when the phone sent the
+         *     `observation` JSON first so that a slow upload cannot lose it. The
+         *     photo is treated exactly as one sent with the observation: the same
+         *     limits and 4xx problem types (`/problems/photo-too-large`, ...),
+         *     nothing stored when it is refused, and the verifiers the
+         *     observation is handed to may fetch it. Safe to repeat: the same
+         *     photo again is a 200 with the observation as stored. An
+         *     observation has one photo, so a different one is a 409. Logging
+         *     credit was fixed when the observation was logged: a photo attached
+         *     later earns nothing more. 404 unless you logged `client_id` in
+         *     this project. Every attempt counts towards the upload budget (429),
+         *     since each one reads the photo. The request needs a `Content-Length`.
+         */
+        put: operations["attach_observation_photo"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1779,10 +1812,10 @@ export interface components {
             /**
              * Format: uint32
              * @description Seconds credited to you for logging it, set once by the server: a
-             *     fixed estimate from the fields filled in and the photo (see
-             *     `GET /v1/me/credits`), less whatever passed the day's 8-hour ceiling.
-             *     A retry credits nothing more. 0 for observations logged before
-             *     logging earned credit.
+             *     fixed estimate from the fields filled in and a photo sent with it
+             *     (see `GET /v1/me/credits`), less whatever passed the day's 8-hour
+             *     ceiling. A retry, or a photo attached later, credits nothing more.
+             *     0 for observations logged before logging earned credit.
              */
             credited_seconds: number;
             /**
@@ -5972,6 +6005,183 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["ObservationForms"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, a wrong type, a missing parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (or refresh token / password) was presented. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is known but may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The method is not allowed on this path. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with what is stored (e.g. an email already registered). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request body must declare its length. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's media type is not accepted here. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but its values are invalid; `errors` lists each one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; it has been logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store is unreachable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    attach_observation_photo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                /** @description The `client_id` the observation was logged with. */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description A JPEG, PNG, WebP or GIF photo of at most 10 MB and 8,000 px a side.
+                     *     It is re-encoded without any metadata (location, device, time).
+                     */
+                    photo: string;
+                };
+            };
+        };
+        responses: {
+            /**
+             * @description This photo was attached already (a retry, or it came with the
+             *     observation); nothing new was stored.
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ObservationView"];
+                };
+            };
+            /**
+             * @description The photo is attached now: `media_id` names it, and verifiers
+             *     handed the observation see it.
+             */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ObservationView"];
                 };
             };
             /** @description The request is malformed: unreadable JSON, a wrong type, a missing parameter. */

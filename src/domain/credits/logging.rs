@@ -8,6 +8,14 @@
 //! The same values always earn the same time, whoever sends them and
 //! however long they take, and the day's ceiling
 //! ([`DAILY_CREDIT_CEILING_SECONDS`]) covers logging and answering together.
+//!
+//! The estimate is fixed when the observation is stored, from what was sent
+//! then: a photo attached afterwards
+//! (`PUT /v1/projects/{project_id}/observations/{client_id}/photo`) earns
+//! nothing more. Logging credit is one append-only entry per observation,
+//! written in the logging transaction, and a top-up would need a second
+//! entry counted against a later day's ceiling; a phone that wants the
+//! photo's [`PHOTO_SECONDS`] sends the photo with the observation.
 
 use serde_json::Value;
 
