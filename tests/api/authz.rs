@@ -64,6 +64,7 @@ const ACCESS: &[(&str, Access)] = &[
     ("revoke_certificate", Access::SignedIn),
     ("get_media", Access::SignedIn),
     ("create_observation", Access::SignedIn),
+    ("attach_observation_photo", Access::SignedIn),
     ("get_observation_form", Access::SignedIn),
     ("create_project", Access::Researcher),
     ("list_my_projects", Access::Researcher),

@@ -18,6 +18,7 @@ mod helpers;
 mod listing;
 mod observation_credit;
 mod observation_form;
+mod observation_photo_later;
 mod observation_photos;
 mod observation_verifiers;
 mod observations;

@@ -191,15 +191,14 @@ async fn a_photo_with_exif_orientation_comes_back_upright_without_metadata() {
     );
 }
 
-#[tokio::test]
-async fn bad_photos_get_a_problem_and_store_nothing() {
-    let ward = Ward::open().await;
-    let client_id = uuid::Uuid::new_v4();
+/// Every kind of file the pipeline refuses, as (file name, bytes, status,
+/// problem slug).
+pub fn bad_photos() -> Vec<(&'static str, Vec<u8>, StatusCode, &'static str)> {
     let truncated = {
         let whole = jpeg(&noise(300, 300));
         whole[..whole.len() * 3 / 5].to_vec()
     };
-    let cases = [
+    vec![
         (
             "bomb.jpg",
             claiming(60_000, 60_000),
@@ -224,8 +223,14 @@ async fn bad_photos_get_a_problem_and_store_nothing() {
             StatusCode::PAYLOAD_TOO_LARGE,
             "photo-too-large",
         ),
-    ];
-    for (name, bytes, status, slug) in cases {
+    ]
+}
+
+#[tokio::test]
+async fn bad_photos_get_a_problem_and_store_nothing() {
+    let ward = Ward::open().await;
+    let client_id = uuid::Uuid::new_v4();
+    for (name, bytes, status, slug) in bad_photos() {
         let response = ward
             .log(&ward.observer, &handwash(client_id), Some((name, bytes)))
             .await;

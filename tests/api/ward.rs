@@ -92,6 +92,33 @@ impl Ward {
             .expect("observation sent")
     }
 
+    /// Sends the photo of the observation logged as `client_id` on its own:
+    /// a multipart `photo` part, to `project` (the ward's when `None`).
+    pub async fn attach(
+        &self,
+        person: &Person,
+        project: Option<&str>,
+        client_id: uuid::Uuid,
+        photo: (&str, Vec<u8>),
+    ) -> Response {
+        let (name, bytes) = photo;
+        let form = reqwest::multipart::Form::new().part(
+            "photo",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+        );
+        let project = project.unwrap_or(&self.project);
+        self.app
+            .client
+            .put(self.app.url(&format!(
+                "/v1/projects/{project}/observations/{client_id}/photo"
+            )))
+            .bearer_auth(&person.access_token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("photo sent")
+    }
+
     /// What the researcher reads at `/v1/batches/{batch}{rest}`.
     pub async fn batch_view(&self, rest: &str) -> Value {
         let path = format!("/v1/batches/{}{rest}", self.batch);
