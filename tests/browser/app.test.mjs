@@ -290,12 +290,17 @@ describe("the staff app on a 390x844 phone", () => {
     await page.getByRole("button", { name: "Save observation" }).click();
     await screen("observation-saved-offline", "Saved on this phone");
     assert.equal(await page.getByTestId("observation-logged").getAttribute("data-waiting"), "true");
+    const photoSent = page.waitForResponse((response) =>
+      response.request().method() === "PUT" && response.url().endsWith("/photo"));
     await context.setOffline(false);
     await page.evaluate(() => window.dispatchEvent(new Event("online")));
     await page.getByRole("heading", { level: 1, name: "Observation sent" }).waitFor();
+    assert.equal((await photoSent).status(), 201);
     // Logging earns credit measured by the server (form fields and photo).
     assert.match(await page.getByTestId("credited").innerText(), /^\d+ s credited$/);
+    // The photo followed the observation as its own request, and arrived.
     await status().filter({ hasText: "Waiting to send" }).waitFor({ state: "hidden" });
+    assert.equal(await page.getByText("its photo could not be").count(), 0);
 
     await page.getByRole("link", { name: "Credits" }).click();
     await screen("credits", "My credits");

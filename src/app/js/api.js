@@ -127,6 +127,8 @@ export const api = {
   startSession: (body) => authed("/v1/sessions", { method: "POST", body }),
   submitAnswers: (answers) => authed("/v1/answers", { method: "POST", body: { answers } }),
   logObservation: (projectId, form) => authed(`/v1/projects/${projectId}/observations`, { method: "POST", form }),
+  attachPhoto: (projectId, clientId, form) =>
+    authed(`/v1/projects/${projectId}/observations/${clientId}/photo`, { method: "PUT", form }),
   credits: () => authed("/v1/me/credits"),
   impact: () => authed("/v1/me/impact"),
   requestCertificate: (from, to) => authed("/v1/me/certificates", { method: "POST", body: { from, to } }),

@@ -49,10 +49,15 @@ export const kv = {
  * server is idempotent on it, so a resend after a lost response stores
  * nothing twice), per account so a shared ward phone never sends one
  * person's work as another's. Items are `{ client_id, account, type,
- * queued_at, ... }`, with `type` "answer" or "observation".
+ * queued_at, ... }`, with `type` "answer", "observation" or "photo" (an
+ * observation's photo, sent after it).
  */
 export const outbox = {
-  put: (item) => run("outbox", "readwrite", (store) => store.put(item)),
+  /** Stores the items together: all or none. */
+  putAll: (items) =>
+    run("outbox", "readwrite", (store) => {
+      for (const item of items) store.put(item);
+    }),
   remove: (clientId) => run("outbox", "readwrite", (store) => store.delete(clientId)),
   async of(account) {
     const items = await run("outbox", "readonly", (store) => store.index("account").getAll(account));

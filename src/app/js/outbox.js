@@ -22,11 +22,10 @@ function emit(type, detail) {
   events.dispatchEvent(new CustomEvent(type, { detail }));
 }
 
-/** The multipart body of an observation: its JSON, then the resized photo if any. */
+/** The multipart body of an observation: its JSON only; the photo follows on its own. */
 function observationForm(item) {
   const form = new FormData();
   form.append("observation", new Blob([JSON.stringify(item.observation)], { type: "application/json" }));
-  if (item.photo) form.append("photo", item.photo, "photo.jpg");
   return form;
 }
 
@@ -43,6 +42,25 @@ async function sendObservation(item) {
   await outbox.remove(item.client_id);
   emit("sent", { answers: [], observations: [view] });
 }
+
+async function sendPhoto(item) {
+  const form = new FormData();
+  form.append("photo", item.photo, "photo.jpg");
+  const view = await api.attachPhoto(item.project_id, item.observation_client_id, form);
+  await outbox.remove(item.client_id);
+  emit("sent", { answers: [], observations: [view] });
+}
+
+/** Sends one item on its own; one the server refuses for good is dropped and reported. */
+async function sendAlone(send, item) {
+  await send(item).catch((error) => {
+    if (!isPermanent(error)) throw error;
+    return refuse(item, error);
+  });
+}
+
+/** The photo item of an observation (its own outbox entry, sent once the observation is stored). */
+export const photoItemId = (observationClientId) => `photo:${observationClientId}`;
 
 async function refuse(item, error) {
   await outbox.remove(item.client_id);
@@ -62,6 +80,11 @@ async function flush(account) {
     if (!queued.length) return undefined;
     const answers = queued.filter((item) => item.type === "answer").slice(0, BATCH);
     const observation = queued.find((item) => item.type === "observation");
+    // A photo goes only after its observation is stored: the small JSON
+    // first, so a stalled photo upload never holds the observation back.
+    const photo = queued.find(
+      (item) => item.type === "photo" && !queued.some((other) => other.client_id === item.observation_client_id),
+    );
     try {
       if (answers.length) {
         try {
@@ -69,18 +92,14 @@ async function flush(account) {
           if ((await sendAnswers(answers)) === 0) return undefined;
         } catch (error) {
           if (!isPermanent(error)) throw error;
-          for (const item of answers) {
-            await sendAnswers([item]).catch((single) => {
-              if (!isPermanent(single)) throw single;
-              return refuse(item, single);
-            });
-          }
+          for (const item of answers) await sendAlone((one) => sendAnswers([one]), item);
         }
       } else if (observation) {
-        await sendObservation(observation).catch((error) => {
-          if (!isPermanent(error)) throw error;
-          return refuse(observation, error);
-        });
+        await sendAlone(sendObservation, observation);
+      } else if (photo) {
+        await sendAlone(sendPhoto, photo);
+      } else {
+        return undefined;
       }
     } catch (error) {
       return error;
@@ -112,9 +131,11 @@ export function sendQueued() {
   return sending;
 }
 
-/** Queues an item for the signed-in account and starts sending it. */
-export async function enqueue(item) {
-  await outbox.put({ ...item, account: currentAuth().email, queued_at: Date.now() });
+/** Queues items for the signed-in account, in one write, and starts sending them. */
+export async function enqueue(...items) {
+  const account = currentAuth().email;
+  const now = Date.now();
+  await outbox.putAll(items.map((item, index) => ({ ...item, account, queued_at: now + index })));
   void sendQueued();
 }
 

@@ -12,7 +12,7 @@ import { kv, outbox } from "../db.js";
 import { h, newClientId } from "../dom.js";
 import { duration, t } from "../i18n.js";
 import { renderObservationForm } from "../observe-form.js";
-import { enqueue, events, sendQueued } from "../outbox.js";
+import { enqueue, events, photoItemId, sendQueued } from "../outbox.js";
 import { shrinkPhoto } from "../photo.js";
 import { problemText } from "../problem.js";
 
@@ -131,13 +131,19 @@ function formView(app) {
     batch.instructions ? h("p", {}, batch.instructions) : null,
     renderObservationForm(batch, photo.field, async (values) => {
       const clientId = newClientId();
-      await enqueue({
-        type: "observation",
-        client_id: clientId,
-        project_id: project.project_id,
-        observation: { client_id: clientId, batch_id: batch.batch_id, values },
-        photo: photo.photo(),
-      });
+      const picture = photo.photo();
+      // One write: the observation, and its photo to follow it.
+      await enqueue(
+        {
+          type: "observation",
+          client_id: clientId,
+          project_id: project.project_id,
+          observation: { client_id: clientId, batch_id: batch.batch_id, values },
+        },
+        ...(picture
+          ? [{ type: "photo", client_id: photoItemId(clientId), observation_client_id: clientId, project_id: project.project_id, photo: picture }]
+          : []),
+      );
       await tried();
       const refused = refusals.get(clientId);
       if (refused) {
@@ -154,7 +160,8 @@ function formView(app) {
 }
 
 async function loggedView(app) {
-  const waiting = (await outbox.of(currentAuth().email)).some((item) => item.client_id === logged);
+  const mine = [logged, photoItemId(logged)];
+  const waiting = (await outbox.of(currentAuth().email)).some((item) => mine.includes(item.client_id));
   app.announce(waiting ? t("observe.queued") : t("observe.sent"));
   return h(
     "section",
@@ -164,6 +171,9 @@ async function loggedView(app) {
     stored.has(logged)
       ? h("p", { class: "credit", "data-testid": "credited" }, t("after.credited", { time: duration(stored.get(logged).credited_seconds ?? 0) }))
       : null,
+    refusals.has(photoItemId(logged))
+      ? h("p", { class: "error", role: "alert" }, t("observe.photo_refused", { reason: problemText(refusals.get(photoItemId(logged))) }))
+      : null,
     h("button", { type: "button", class: "primary big", onclick: () => { logged = null; app.go("observe"); } }, t("observe.another")),
     h("button", { type: "button", class: "link", onclick: () => { logged = null; chosen = null; app.go("home"); } }, t("observe.home")),
   );
@@ -172,7 +182,9 @@ async function loggedView(app) {
 // A queued observation that gets through while its "saved" screen is up.
 events.addEventListener("sent", ({ detail }) => {
   for (const view of detail.observations) stored.set(view.client_id, view);
-  if (logged && stored.has(logged) && location.hash === "#observe") screenApp?.refresh();
+  if (logged && detail.observations.some((view) => view.client_id === logged) && location.hash === "#observe") {
+    screenApp?.refresh();
+  }
 });
 
 export async function observe(app) {
