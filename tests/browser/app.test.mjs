@@ -64,7 +64,7 @@ async function project() {
   }, "papers.csv", papers);
   const seed = JSON.stringify({ observation: { moment: "after patient contact", performed: false } });
   await upload(access, created.id, FORM, "seed.jsonl", seed);
-  return created.id;
+  return { id: created.id, access };
 }
 
 /** A small JPEG drawn by the browser, as a camera would hand one over. */
@@ -165,7 +165,7 @@ describe("the staff app on a 390x844 phone", () => {
   });
 
   it("walks a nurse through her whole journey", async () => {
-    const projectId = await project();
+    const { id: projectId, access: researcherToken } = await project();
 
     // The server's front page leads to the app.
     await page.goto(`${api}/`);
@@ -331,6 +331,8 @@ describe("the staff app on a 390x844 phone", () => {
     await page.getByRole("button", { name: "English" }).click();
     await screen("english-again", "My credits");
     assert.deepEqual(pageErrors, []);
+    // The project stops handing out work, so the console's test sees only its own.
+    await json("PATCH", `/v1/projects/${projectId}`, { status: "paused" }, researcherToken);
   });
 });
 
