@@ -5,12 +5,15 @@
 //! ties the task to its observer and the phone's `client_id`. Photos are kept
 //! as two clean JPEGs (display size and thumbnail) addressed by their SHA-256.
 
+use std::ops::ControlFlow;
+
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::StoreResult;
 use crate::domain::consensus::TaskState;
+use crate::domain::kinds::observation::{PhotoAttachment, photo_attachment};
 
 /// A stored photo's metadata; the bytes live wherever the backend keeps files.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,6 +141,22 @@ pub enum PhotoAttached {
     OtherPhoto(ObservationRecord),
     /// No observation has this `client_id`.
     NoObservation,
+}
+
+impl PhotoAttached {
+    /// Both adapters' step after reading the attached photo's hash: go on
+    /// to attach `sent` to `record`, or stop with what the rule decided.
+    pub fn decide(
+        record: ObservationRecord,
+        attached_sha256: Option<&str>,
+        sent_sha256: &str,
+    ) -> ControlFlow<Self, ObservationRecord> {
+        match photo_attachment(attached_sha256, sent_sha256) {
+            PhotoAttachment::Attach => ControlFlow::Continue(record),
+            PhotoAttachment::AlreadyAttached => ControlFlow::Break(Self::AlreadyAttached(record)),
+            PhotoAttachment::OtherPhoto => ControlFlow::Break(Self::OtherPhoto(record)),
+        }
+    }
 }
 
 /// Storage for observations and photos.

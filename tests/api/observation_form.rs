@@ -13,6 +13,15 @@ fn form_path(project: &str) -> String {
 }
 
 /// Creates an observation batch with `fields` in `project` without tasks.
+/// The project's forms as the ward's observer gets them.
+async fn observer_forms(ward: &Ward) -> Value {
+    let response = ward
+        .app
+        .get(&form_path(&ward.project), Some(&ward.observer.access_token))
+        .await;
+    expect_status(response, StatusCode::OK).await
+}
+
 async fn observation_batch(app: &TestApp, token: &str, project: &str, name: &str, fields: Value) {
     let spec = json!({"name": name, "kind": "observation", "settings": {"fields": fields}});
     let form = reqwest::multipart::Form::new().text("spec", spec.to_string());
@@ -30,11 +39,7 @@ async fn observation_batch(app: &TestApp, token: &str, project: &str, name: &str
 #[tokio::test]
 async fn a_logger_gets_the_live_observation_form_with_every_field_setting() {
     let ward = Ward::open().await;
-    let response = ward
-        .app
-        .get(&form_path(&ward.project), Some(&ward.observer.access_token))
-        .await;
-    let forms = expect_status(response, StatusCode::OK).await;
+    let forms = observer_forms(&ward).await;
     assert_eq!(forms["project_id"], ward.project.as_str());
     let batches = forms["batches"].as_array().expect("batches");
     assert_eq!(batches.len(), 1, "{forms}");
@@ -77,13 +82,7 @@ async fn the_form_lists_only_live_observation_batches_oldest_first() {
         {"name": "pressure", "label": "Pressure", "type": "number", "unit": "mmHg"}
     ]);
     observation_batch(&ward.app, &token, &ward.project, "Falls walkround", fields).await;
-    let forms = expect_status(
-        ward.app
-            .get(&form_path(&ward.project), Some(&ward.observer.access_token))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let forms = observer_forms(&ward).await;
     let names: Vec<&str> = forms["batches"]
         .as_array()
         .expect("batches")
@@ -115,13 +114,7 @@ async fn the_form_lists_only_live_observation_batches_oldest_first() {
         .await
         .expect("sent");
     expect_status(paused, StatusCode::OK).await;
-    let forms = expect_status(
-        ward.app
-            .get(&form_path(&ward.project), Some(&ward.observer.access_token))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let forms = observer_forms(&ward).await;
     assert_eq!(forms["batches"].as_array().map(Vec::len), Some(1));
     assert_eq!(forms["batches"][0]["name"], "Falls walkround");
 }

@@ -11,7 +11,7 @@ import { outbox } from "./db.js";
 const RETRYABLE_4XX = new Set([401, 408, 425, 429]);
 const BATCH = 50;
 
-export function isPermanent(error) {
+function isPermanent(error) {
   return error instanceof ApiError && error.status >= 400 && error.status < 500 && !RETRYABLE_4XX.has(error.status);
 }
 

@@ -44,9 +44,9 @@ export function staffGroupSelect(current) {
 }
 
 /** A form whose submit runs `work(data)`, showing its failure in words. */
-export function actionForm(attrs, children, label, work) {
+export function actionForm(attrs, children, label, work, buttonClass = "primary") {
   const error = h("p", { class: "error", role: "alert", hidden: true });
-  const button = h("button", { type: "submit", class: "primary" }, label);
+  const button = h("button", { type: "submit", class: buttonClass }, label);
   return h(
     "form",
     {

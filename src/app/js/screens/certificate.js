@@ -8,7 +8,7 @@ import { kv } from "../db.js";
 import { h, isoDate } from "../dom.js";
 import { t } from "../i18n.js";
 import { problemText } from "../problem.js";
-import { input } from "./account.js";
+import { actionForm, input } from "./account.js";
 
 const key = () => `certificates:${currentAuth().email}`;
 
@@ -76,35 +76,22 @@ export async function certificate(app) {
     h("h1", {}, t("certificate.title")),
     h("p", { class: "lead" }, t("certificate.lead")),
   );
-  const error = h("p", { class: "error", role: "alert", hidden: true });
-  const button = h("button", { type: "submit", class: "primary big" }, t("certificate.request"));
   form.append(
-    h(
-      "form",
-      {
-        class: "panel",
-        onsubmit: async (event) => {
-          event.preventDefault();
-          const data = new FormData(event.target);
-          button.disabled = true;
-          error.hidden = true;
-          try {
-            const issued = await api.requestCertificate(String(data.get("from")), String(data.get("to")));
-            await kv.set(key(), [issued, ...kept].slice(0, 20));
-            app.announce(t("certificate.ready"));
-            app.refresh();
-          } catch (failure) {
-            error.textContent = problemText(failure);
-            error.hidden = false;
-            button.disabled = false;
-          }
-        },
+    actionForm(
+      {},
+      [
+        // Certificates cover finished days, so the period ends yesterday at the latest.
+        input("from", t("certificate.from"), { type: "date", required: true, value: isoDate(-366), max: isoDate(-1) }),
+        input("to", t("certificate.to"), { type: "date", required: true, value: isoDate(-1), max: isoDate(-1) }, t("certificate.to_hint")),
+      ],
+      t("certificate.request"),
+      async (data) => {
+        const issued = await api.requestCertificate(String(data.get("from")), String(data.get("to")));
+        await kv.set(key(), [issued, ...kept].slice(0, 20));
+        app.announce(t("certificate.ready"));
+        app.refresh();
       },
-      // Certificates cover finished days, so the period ends yesterday at the latest.
-      input("from", t("certificate.from"), { type: "date", required: true, value: isoDate(-366), max: isoDate(-1) }),
-      input("to", t("certificate.to"), { type: "date", required: true, value: isoDate(-1), max: isoDate(-1) }, t("certificate.to_hint")),
-      error,
-      button,
+      "primary big",
     ),
   );
   if (kept.length) {

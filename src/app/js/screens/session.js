@@ -12,6 +12,7 @@ import { formatClock, h, newClientId } from "../dom.js";
 import { duration, t } from "../i18n.js";
 import { enqueue, events } from "../outbox.js";
 import { problemText } from "../problem.js";
+import { actionForm } from "./account.js";
 import { describeAnswer, parseSchema } from "../schema.js";
 
 const SESSION_MINUTES = 5;
@@ -84,34 +85,22 @@ setInterval(() => {
 }, 1000);
 
 function start(app) {
-  const error = h("p", { class: "error", role: "alert", hidden: true });
-  const button = h(
-    "button",
-    {
-      type: "button",
-      class: "primary big",
-      onclick: async () => {
-        button.disabled = true;
-        error.hidden = true;
-        try {
-          const bundle = await api.startSession({ minutes: SESSION_MINUTES });
-          if (!bundle.tasks.length) throw new Error(t("session.none"));
-          // The clock is the person's own minutes, counted on this phone;
-          // each task's lease is the server's concern.
-          state = { bundle, deadline: Date.now() + bundle.minutes * 60_000, position: 0, answered: {}, results: {}, refused: {} };
-          seenProjects.clear();
-          await save();
-          app.go("session");
-        } catch (failure) {
-          error.textContent = problemText(failure);
-          error.hidden = false;
-          button.disabled = false;
-        }
-      },
-    },
+  return actionForm(
+    {},
+    [h("h1", {}, t("session.ready")), h("p", { class: "lead" }, t("session.ready_lead"))],
     t("home.start"),
+    async () => {
+      const bundle = await api.startSession({ minutes: SESSION_MINUTES });
+      if (!bundle.tasks.length) throw new Error(t("session.none"));
+      // The clock is the person's own minutes, counted on this phone; each
+      // task's lease is the server's concern.
+      state = { bundle, deadline: Date.now() + bundle.minutes * 60_000, position: 0, answered: {}, results: {}, refused: {} };
+      seenProjects.clear();
+      await save();
+      app.go("session");
+    },
+    "primary big",
   );
-  return h("section", { class: "panel" }, h("h1", {}, t("session.ready")), h("p", { class: "lead" }, t("session.ready_lead")), button, error);
 }
 
 function taskView(app) {

@@ -9,7 +9,7 @@ use mongodb::bson::doc;
 use uuid::Uuid;
 
 use super::records::MediaDoc;
-use crate::domain::kinds::observation::{PhotoAttachment, content_with_photo, photo_attachment};
+use crate::domain::kinds::observation::content_with_photo;
 use crate::store::mongo::codec::{id, to_bson};
 use crate::store::mongo::{MongoStore, transaction};
 use crate::store::{MediaRecord, NewPhoto, ObservationRecord, PhotoAttached, StoreResult};
@@ -45,13 +45,7 @@ impl MongoStore {
             }
             None => None,
         };
-        Ok(match photo_attachment(attached.as_deref(), sent) {
-            PhotoAttachment::Attach => ControlFlow::Continue(record),
-            PhotoAttachment::AlreadyAttached => {
-                ControlFlow::Break(PhotoAttached::AlreadyAttached(record))
-            }
-            PhotoAttachment::OtherPhoto => ControlFlow::Break(PhotoAttached::OtherPhoto(record)),
-        })
+        Ok(PhotoAttached::decide(record, attached.as_deref(), sent))
     }
 
     pub(super) async fn attach_observation_photo(

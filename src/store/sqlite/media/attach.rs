@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
 use super::{find_observation, insert_media};
-use crate::domain::kinds::observation::{PhotoAttachment, content_with_photo, photo_attachment};
+use crate::domain::kinds::observation::content_with_photo;
 use crate::store::sqlite::SqliteStore;
 use crate::store::sqlite::codec::json_text;
 use crate::store::{NewPhoto, ObservationRecord, PhotoAttached, StoreError, StoreResult};
@@ -29,13 +29,7 @@ fn target(
             .optional()?,
         None => None,
     };
-    Ok(match photo_attachment(attached.as_deref(), sent) {
-        PhotoAttachment::Attach => ControlFlow::Continue(record),
-        PhotoAttachment::AlreadyAttached => {
-            ControlFlow::Break(PhotoAttached::AlreadyAttached(record))
-        }
-        PhotoAttachment::OtherPhoto => ControlFlow::Break(PhotoAttached::OtherPhoto(record)),
-    })
+    Ok(PhotoAttached::decide(record, attached.as_deref(), sent))
 }
 
 impl SqliteStore {
