@@ -10,7 +10,9 @@ use anyhow::Context;
 
 use crate::config::Settings;
 use crate::domain::account::{Email, Role, normalise_roles};
+use crate::domain::field_error::FieldError;
 use crate::domain::organisation::OrganisationFields;
+use crate::domain::sign_on::SignOn;
 use crate::store;
 
 /// What to change.
@@ -37,6 +39,18 @@ pub struct OrganisationRecord {
     /// An email domain that proves membership; repeat for several.
     #[arg(long = "domain")]
     domains: Vec<String>,
+    /// The issuer of the organisation's OpenID Connect sign-in, e.g.
+    /// https://login.microsoftonline.com/<tenant>/v2.0. Register
+    /// <TESSERA_PUBLIC_URL>/app/ as the client's redirect URI there.
+    #[arg(long, requires = "sign_on_client_id")]
+    sign_on_issuer: Option<String>,
+    /// Tessera's client id at that provider.
+    #[arg(long, requires = "sign_on_issuer")]
+    sign_on_client_id: Option<String>,
+    /// The client's secret, read from the environment so it stays out of
+    /// the shell's history.
+    #[arg(long, env = "TESSERA_SIGN_ON_CLIENT_SECRET", hide_env_values = true)]
+    sign_on_client_secret: Option<String>,
 }
 
 /// Whose role, and which.
@@ -108,14 +122,24 @@ pub async fn run(command: AdminCommand, settings: &Settings) -> anyhow::Result<S
 
 /// Creates the organisation, or replaces the one holding the same ODS code.
 async fn organisation(record: &OrganisationRecord, settings: &Settings) -> anyhow::Result<String> {
+    let said = |errors: Vec<FieldError>| {
+        let said: Vec<String> = errors
+            .iter()
+            .map(|err| format!("{}: {}", err.field, err.message))
+            .collect();
+        anyhow::anyhow!(said.join("; "))
+    };
     let fields = OrganisationFields::parse(&record.name, record.ods.as_deref(), &record.domains)
-        .map_err(|errors| {
-            let said: Vec<String> = errors
-                .iter()
-                .map(|err| format!("{}: {}", err.field, err.message))
-                .collect();
-            anyhow::anyhow!(said.join("; "))
-        })?;
+        .map_err(said)?;
+    let sign_on = record
+        .sign_on_issuer
+        .as_deref()
+        .zip(record.sign_on_client_id.as_deref())
+        .map(|(issuer, client_id)| {
+            SignOn::parse(issuer, client_id, record.sign_on_client_secret.as_deref())
+        })
+        .transpose()
+        .map_err(said)?;
     let store = store::open(settings).await.context("opening the store")?;
     let existing = match &fields.ods_code {
         Some(code) => store
@@ -127,7 +151,10 @@ async fn organisation(record: &OrganisationRecord, settings: &Settings) -> anyho
     };
     let (organisation, verb) = match existing {
         Some(known) => {
-            let organisation = fields.into_record(known.id);
+            // Without sign-on flags, the sign-on set before stays.
+            let organisation = fields
+                .with_sign_on(sign_on.or(known.sign_on))
+                .into_record(known.id);
             store
                 .update_organisation(&organisation)
                 .await?
@@ -135,7 +162,9 @@ async fn organisation(record: &OrganisationRecord, settings: &Settings) -> anyho
             (organisation, "updated")
         }
         None => {
-            let organisation = fields.into_record(uuid::Uuid::new_v4());
+            let organisation = fields
+                .with_sign_on(sign_on)
+                .into_record(uuid::Uuid::new_v4());
             store.create_organisation(&organisation).await?;
             (organisation, "recorded")
         }

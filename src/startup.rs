@@ -66,6 +66,10 @@ impl Application {
                 settings.register_attempts,
                 settings.register_window,
             ),
+            // Generous: a ward behind one NAT address signs in at shift start.
+            sign_on_limiter: RateLimiter::new(600, std::time::Duration::from_secs(300)),
+            providers: crate::security::oidc::Providers::new()
+                .context("setting up the sign-on HTTP client")?,
             hasher: HashPool::start(settings.hash_threads).context("starting hash threads")?,
             upload_limiter: RateLimiter::new(settings.upload_attempts, settings.upload_window),
             confirmation_limiter: RateLimiter::new(5, std::time::Duration::from_secs(3600)),

@@ -142,6 +142,25 @@ impl RegisterRequest {
     }
 }
 
+/// The tokens of a new login (by password or single sign-on): a refresh
+/// token starting a family of its own, and an access token.
+pub(super) async fn signed_in(
+    state: &SharedState,
+    account: &Account,
+) -> Result<TokenPair, ApiError> {
+    let refresh_token = tokens::new_refresh_token();
+    state
+        .store
+        .insert_refresh_token(&NewRefreshToken {
+            token_hash: tokens::hash_refresh_token(&refresh_token),
+            family_id: Uuid::new_v4(),
+            account_id: account.id,
+            expires_at: Utc::now() + state.settings.refresh_token_ttl,
+        })
+        .await?;
+    pair(state, account, refresh_token)
+}
+
 /// A new access token for the account, paired with `refresh_token`.
 fn pair(
     state: &SharedState,
@@ -206,6 +225,7 @@ impl AccountsApi {
                 .or(organisation),
             organisation_id: recorded.map(|found| found.id),
             email_confirmed: false,
+            signed_in_through: None,
             registration_number,
             roles: normalise_roles([]),
             created_at: Utc::now(),
@@ -268,23 +288,9 @@ impl AccountsApi {
             .await
             .map_err(busy)?;
         match credentials {
-            Some(found) if matches => {
-                let refresh_token = tokens::new_refresh_token();
-                state
-                    .store
-                    .insert_refresh_token(&NewRefreshToken {
-                        token_hash: tokens::hash_refresh_token(&refresh_token),
-                        family_id: Uuid::new_v4(),
-                        account_id: found.account.id,
-                        expires_at: Utc::now() + state.settings.refresh_token_ttl,
-                    })
-                    .await?;
-                Ok(TokenResponse::Ok(Json(pair(
-                    &state,
-                    &found.account,
-                    refresh_token,
-                )?)))
-            }
+            Some(found) if matches => Ok(TokenResponse::Ok(Json(
+                signed_in(&state, &found.account).await?,
+            ))),
             _ => {
                 state.login_limiter.record(&[&pair_key], now);
                 state.login_client_limiter.record(&[&client], now);
@@ -350,7 +356,7 @@ impl AccountsApi {
 
 /// The client's address: the peer's, or behind a trusted proxy the one it
 /// forwarded (see `security::client_address`).
-fn client_address(state: &SharedState, req: &Request) -> String {
+pub(super) fn client_address(state: &SharedState, req: &Request) -> String {
     let Some(peer) = req.remote_addr().as_socket_addr().map(|addr| addr.ip()) else {
         return "unknown".to_owned();
     };

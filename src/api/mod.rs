@@ -25,6 +25,7 @@ pub mod projects;
 pub mod quality;
 pub mod results;
 pub mod sessions;
+pub mod sign_on;
 pub mod state;
 pub mod tags;
 mod upload;
@@ -43,7 +44,11 @@ use self::state::SharedState;
 pub fn service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
     OpenApiService::new(
         (
-            (accounts::AccountsApi, confirmation::ConfirmationApi),
+            (
+                accounts::AccountsApi,
+                confirmation::ConfirmationApi,
+                sign_on::SignOnApi,
+            ),
             me::MeApi,
             privacy::PrivacyApi,
             projects::ProjectsApi,

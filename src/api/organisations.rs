@@ -4,6 +4,7 @@
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
+use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
@@ -13,6 +14,7 @@ use super::state::SharedState;
 use super::tags::ApiTags;
 use crate::domain::account::Role;
 use crate::domain::organisation::{Organisation, OrganisationFields};
+use crate::domain::sign_on::SignOn;
 use crate::store::StoreError;
 
 pub struct OrganisationsApi;
@@ -29,6 +31,31 @@ pub struct NewOrganisationBody {
     /// Shared NHS domains such as `nhs.net` are refused.
     #[oai(default)]
     email_domains: Vec<String>,
+    /// The organisation's own sign-in, when staff may use it.
+    sign_on: Option<SignOnBody>,
+}
+
+/// An organisation's OpenID Connect provider, and Tessera's client there.
+/// Register `<TESSERA_PUBLIC_URL>/app/` as the client's redirect URI.
+#[derive(Object)]
+pub struct SignOnBody {
+    /// The issuer, exactly as the provider writes it in id tokens, e.g.
+    /// `https://login.microsoftonline.com/<tenant>/v2.0`. https only
+    /// (plain http on loopback, for testing).
+    issuer: String,
+    client_id: String,
+    /// Write-only. When changing an organisation, leaving it out keeps the
+    /// secret set before.
+    client_secret: Option<String>,
+}
+
+/// An organisation's sign-in, as shown: never the secret.
+#[derive(Object)]
+pub struct SignOnView {
+    issuer: String,
+    client_id: String,
+    /// Whether a client secret is set.
+    client_secret_set: bool,
 }
 
 /// Changes to an organisation; absent fields stay as they are. Members
@@ -39,6 +66,8 @@ pub struct OrganisationChanges {
     /// The NHS ODS code; an empty string removes it.
     ods_code: Option<String>,
     email_domains: Option<Vec<String>>,
+    /// The organisation's sign-in; `null` removes it.
+    sign_on: MaybeUndefined<SignOnBody>,
 }
 
 /// An organisation.
@@ -49,6 +78,10 @@ pub struct OrganisationView {
     #[oai(skip_serializing_if_is_none)]
     ods_code: Option<String>,
     email_domains: Vec<String>,
+    /// Present when staff may sign in through the organisation
+    /// (`POST /v1/auth/sign-on`).
+    #[oai(skip_serializing_if_is_none)]
+    sign_on: Option<SignOnView>,
 }
 
 impl From<Organisation> for OrganisationView {
@@ -58,6 +91,11 @@ impl From<Organisation> for OrganisationView {
             name: organisation.name,
             ods_code: organisation.ods_code,
             email_domains: organisation.email_domains,
+            sign_on: organisation.sign_on.map(|sign_on| SignOnView {
+                issuer: sign_on.issuer,
+                client_id: sign_on.client_id,
+                client_secret_set: sign_on.client_secret.is_some(),
+            }),
         }
     }
 }
@@ -85,12 +123,32 @@ pub enum OrganisationListResponse {
     Ok(Json<OrganisationList>),
 }
 
+/// Every field checked, every problem reported together. `kept_secret` is
+/// the stored client secret, used when the body leaves it out.
 fn checked(
     name: &str,
     ods_code: Option<&str>,
     email_domains: &[String],
+    sign_on: Option<&SignOnBody>,
+    kept_secret: Option<&str>,
 ) -> Result<OrganisationFields, ApiError> {
-    OrganisationFields::parse(name, ods_code, email_domains).map_err(ApiError::invalid)
+    let fields = OrganisationFields::parse(name, ods_code, email_domains);
+    let sign_on = sign_on
+        .map(|body| {
+            let secret = body.client_secret.as_deref().or(kept_secret);
+            SignOn::parse(&body.issuer, &body.client_id, secret)
+        })
+        .transpose();
+    match (fields, sign_on) {
+        (Ok(fields), Ok(sign_on)) => Ok(fields.with_sign_on(sign_on)),
+        (fields, sign_on) => Err(ApiError::invalid(
+            fields
+                .err()
+                .unwrap_or_default()
+                .into_iter()
+                .chain(sign_on.err().unwrap_or_default()),
+        )),
+    }
 }
 
 fn taken(err: StoreError) -> ApiError {
@@ -131,7 +189,13 @@ impl OrganisationsApi {
         body: Json<NewOrganisationBody>,
     ) -> Result<OrganisationResponse, ApiError> {
         caller.require(Role::Admin)?;
-        let fields = checked(&body.name, body.ods_code.as_deref(), &body.email_domains)?;
+        let fields = checked(
+            &body.name,
+            body.ods_code.as_deref(),
+            &body.email_domains,
+            body.sign_on.as_ref(),
+            None,
+        )?;
         let organisation = fields.into_record(Uuid::new_v4());
         state
             .store
@@ -141,7 +205,7 @@ impl OrganisationsApi {
         Ok(OrganisationResponse::Created(Json(organisation.into())))
     }
 
-    /// Change an organisation's name, ODS code or domains (admins only).
+    /// Change an organisation's name, ODS code, domains or sign-in (admins only).
     #[oai(
         path = "/v1/admin/organisations/:organisation_id",
         method = "patch",
@@ -164,7 +228,31 @@ impl OrganisationsApi {
         let name = changes.name.unwrap_or(stored.name);
         let ods_code = changes.ods_code.or(stored.ods_code);
         let domains = changes.email_domains.unwrap_or(stored.email_domains);
-        let organisation = checked(&name, ods_code.as_deref(), &domains)?.into_record(stored.id);
+        let kept_secret = stored
+            .sign_on
+            .as_ref()
+            .and_then(|s| s.client_secret.clone());
+        let sign_on = match &changes.sign_on {
+            MaybeUndefined::Undefined => stored.sign_on.map(|kept| SignOnBody {
+                issuer: kept.issuer,
+                client_id: kept.client_id,
+                client_secret: kept.client_secret,
+            }),
+            MaybeUndefined::Null => None,
+            MaybeUndefined::Value(body) => Some(SignOnBody {
+                issuer: body.issuer.clone(),
+                client_id: body.client_id.clone(),
+                client_secret: body.client_secret.clone(),
+            }),
+        };
+        let organisation = checked(
+            &name,
+            ods_code.as_deref(),
+            &domains,
+            sign_on.as_ref(),
+            kept_secret.as_deref(),
+        )?
+        .into_record(stored.id);
         let updated = state
             .store
             .update_organisation(&organisation)

@@ -24,6 +24,10 @@ pub struct AppState {
     pub login_client_limiter: RateLimiter,
     /// Registrations per client address.
     pub register_limiter: RateLimiter,
+    /// Single sign-ins started per client address.
+    pub sign_on_limiter: RateLimiter,
+    /// Organisations' OpenID Connect providers, their metadata cached.
+    pub providers: crate::security::oidc::Providers,
     /// Where password hashes are computed, a bounded number at once.
     pub hasher: crate::security::hash_pool::HashPool,
     /// Confirmation links asked for, per account.

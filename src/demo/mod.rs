@@ -59,6 +59,7 @@ pub async fn seed(store: Arc<dyn Store>) -> anyhow::Result<()> {
             organisation: Some("Demo NHS Foundation Trust".to_owned()),
             organisation_id: None,
             email_confirmed: false,
+            signed_in_through: None,
             registration_number: None,
             roles: normalise_roles(roles.iter().copied()),
             created_at: Utc::now(),

@@ -23,3 +23,4 @@ pub mod reestimate;
 pub mod regulator;
 pub mod report;
 pub mod screening;
+pub mod sign_on;

@@ -1,11 +1,13 @@
-//! Organisations as records: a trust's name, its NHS ODS code and the email
-//! domains that prove a person works there. A person's membership is
-//! verified once they confirm an address at one of those domains; anything
-//! else they type at registration is self-declared.
+//! Organisations as records: a trust's name, its NHS ODS code, the email
+//! domains that prove a person works there and, optionally, its single
+//! sign-on. A person's membership is verified once they confirm an address
+//! at one of those domains or sign in through its provider; anything else
+//! they type at registration is self-declared.
 
 use uuid::Uuid;
 
 use super::field_error::FieldError;
+use super::sign_on::SignOn;
 
 /// Most email domains one organisation may list.
 pub const MAX_DOMAINS: usize = 20;
@@ -23,6 +25,8 @@ pub struct Organisation {
     pub ods_code: Option<String>,
     /// Lower-cased domains; an address at any of them proves membership.
     pub email_domains: Vec<String>,
+    /// Its OpenID Connect provider, when staff may sign in through it.
+    pub sign_on: Option<SignOn>,
 }
 
 /// What an administrator sent, checked.
@@ -31,6 +35,7 @@ pub struct OrganisationFields {
     pub name: String,
     pub ods_code: Option<String>,
     pub email_domains: Vec<String>,
+    pub sign_on: Option<SignOn>,
 }
 
 impl OrganisationFields {
@@ -51,6 +56,7 @@ impl OrganisationFields {
                 name,
                 ods_code,
                 email_domains,
+                sign_on: None,
             }),
             (name, code, domains) => Err([name.err(), code.err()]
                 .into_iter()
@@ -60,12 +66,17 @@ impl OrganisationFields {
         }
     }
 
+    pub fn with_sign_on(self, sign_on: Option<SignOn>) -> Self {
+        Self { sign_on, ..self }
+    }
+
     pub fn into_record(self, id: Uuid) -> Organisation {
         Organisation {
             id,
             name: self.name,
             ods_code: self.ods_code,
             email_domains: self.email_domains,
+            sign_on: self.sign_on,
         }
     }
 }
@@ -141,7 +152,8 @@ pub fn domain_of(email: &str) -> &str {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
 #[oai(rename_all = "snake_case")]
 pub enum Membership {
-    /// A confirmed email address at one of the organisation's domains.
+    /// A confirmed email address at one of the organisation's domains, or
+    /// a sign-in through its provider.
     Verified,
     /// Typed at registration, or not yet confirmed by email.
     SelfDeclared,
@@ -149,14 +161,18 @@ pub enum Membership {
 
 impl Membership {
     /// Verified only with a confirmed address that matched an organisation's
-    /// record; a name alone is self-declared; no name is no membership.
+    /// record, or a sign-in through that organisation's own provider; a
+    /// name alone is self-declared; no name is no membership.
     pub fn of(
         organisation: Option<&str>,
         organisation_id: Option<Uuid>,
         email_confirmed: bool,
+        signed_in_through: Option<Uuid>,
     ) -> Option<Self> {
-        match (organisation_id, email_confirmed) {
-            (Some(_), true) => Some(Self::Verified),
+        match organisation_id {
+            Some(_) if email_confirmed || signed_in_through == organisation_id => {
+                Some(Self::Verified)
+            }
             _ => organisation.map(|_| Self::SelfDeclared),
         }
     }
@@ -213,18 +229,31 @@ mod tests {
     fn membership_is_verified_only_by_a_confirmed_matching_address() {
         let org = Some(Uuid::new_v4());
         assert_eq!(
-            Membership::of(Some("North"), org, true),
+            Membership::of(Some("North"), org, true, None),
             Some(Membership::Verified)
         );
         assert_eq!(
-            Membership::of(Some("North"), org, false),
+            Membership::of(Some("North"), org, false, None),
             Some(Membership::SelfDeclared)
         );
         assert_eq!(
-            Membership::of(Some("North"), None, true),
+            Membership::of(Some("North"), None, true, None),
             Some(Membership::SelfDeclared)
         );
-        assert_eq!(Membership::of(None, None, true), None);
+        assert_eq!(Membership::of(None, None, true, None), None);
+    }
+
+    #[test]
+    fn membership_is_verified_by_signing_in_through_that_organisation_only() {
+        let (north, south) = (Some(Uuid::new_v4()), Some(Uuid::new_v4()));
+        assert_eq!(
+            Membership::of(Some("North"), north, false, north),
+            Some(Membership::Verified)
+        );
+        assert_eq!(
+            Membership::of(Some("North"), north, false, south),
+            Some(Membership::SelfDeclared)
+        );
     }
 
     #[test]

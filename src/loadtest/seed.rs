@@ -65,6 +65,7 @@ fn account(email: &str, roles: &[Role]) -> Account {
         organisation: Some("Load Test Trust".to_owned()),
         organisation_id: None,
         email_confirmed: false,
+        signed_in_through: None,
         registration_number: None,
         roles: normalise_roles(roles.iter().copied()),
         created_at: Utc::now(),

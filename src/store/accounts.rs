@@ -20,6 +20,8 @@ pub struct Account {
     pub organisation_id: Option<Uuid>,
     /// The person opened the confirmation link sent to `email`.
     pub email_confirmed: bool,
+    /// The organisation whose single sign-on this account is linked to.
+    pub signed_in_through: Option<Uuid>,
     pub registration_number: Option<String>,
     pub roles: Vec<Role>,
     pub created_at: DateTime<Utc>,
@@ -32,6 +34,7 @@ impl Account {
             self.organisation.as_deref(),
             self.organisation_id,
             self.email_confirmed,
+            self.signed_in_through,
         )
     }
 

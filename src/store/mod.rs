@@ -11,6 +11,7 @@ mod privacy;
 mod projects;
 mod quality;
 mod sessions;
+mod sign_on;
 pub mod sqlite;
 mod status_list;
 
@@ -31,6 +32,7 @@ pub use sessions::{
     AnswerOutcome, AnswerStatus, AnswerSubmission, Answerer, ClaimRequest, GoldFeedback,
     LeasedTask, Member, SessionStore, SubmitRefusal,
 };
+pub use sign_on::{PendingSignOn, SignOnStore};
 pub use status_list::StatusListStore;
 
 use std::sync::Arc;
@@ -65,6 +67,7 @@ pub trait Store:
     + CreditStore
     + OrganisationStore
     + StatusListStore
+    + SignOnStore
     + Send
     + Sync
     + 'static

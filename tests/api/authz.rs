@@ -40,6 +40,8 @@ enum Access {
 const ACCESS: &[(&str, Access)] = &[
     ("register_account", Access::Public),
     ("create_login", Access::Public),
+    ("create_sign_on", Access::Public),
+    ("create_sign_on_callback", Access::Public),
     ("create_refresh", Access::Public),
     ("create_logout", Access::Public),
     ("get_health", Access::Public),

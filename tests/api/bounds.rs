@@ -49,6 +49,7 @@ async fn a_shift_start_burst_of_logins_through_one_proxy_all_succeed() {
             organisation: None,
             organisation_id: None,
             email_confirmed: false,
+            signed_in_through: None,
             registration_number: None,
             roles: vec![Role::Contributor],
             created_at: chrono::Utc::now(),

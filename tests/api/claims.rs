@@ -27,6 +27,7 @@ async fn seed(store: &dyn Store, tasks: usize, people: usize, policy: BatchPolic
             organisation: None,
             organisation_id: None,
             email_confirmed: false,
+            signed_in_through: None,
             registration_number: None,
             roles: vec![Role::Contributor],
             created_at: Utc::now(),

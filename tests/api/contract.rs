@@ -66,6 +66,7 @@ fn account(email: &str) -> Account {
         organisation: None,
         organisation_id: None,
         email_confirmed: false,
+        signed_in_through: None,
         registration_number: Some("X1".into()),
         roles: vec![Role::Contributor],
         created_at: Utc::now(),

@@ -28,6 +28,7 @@ mod prisma;
 mod quality;
 mod ris_export;
 mod sessions;
+mod sign_on;
 mod tokens;
 mod trust;
 mod ward;

@@ -120,6 +120,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/sign-on": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start signing in through an organisation's own sign-in (OpenID
+         *     Connect, authorization code flow with PKCE). Open the returned
+         *     `authorization_url`; the provider sends the person back to
+         *     `/app/?code=...&state=...`, and `POST /v1/auth/sign-on/callback`
+         *     finishes. Limited per client address, like registration.
+         */
+        post: operations["create_sign_on"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/sign-on/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finish a sign-in with the code and state the provider sent back.
+         *     The id token's signature, issuer, audience, expiry and nonce are
+         *     checked; a state works once. The person is then a verified member
+         *     of the organisation. Their account is the one linked to their
+         *     provider identity, else the one with the address the provider
+         *     verified, else a new one.
+         */
+        post: operations["create_sign_on_callback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -859,7 +906,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change an organisation's name, ODS code or domains (admins only). */
+        /** Change an organisation's name, ODS code, domains or sign-in (admins only). */
         patch: operations["update_organisation"];
         trace?: never;
     };
@@ -1693,6 +1740,8 @@ export interface components {
              * @default []
              */
             email_domains: string[];
+            /** @description The organisation's own sign-in, when staff may use it. */
+            sign_on?: components["schemas"]["SignOnBody"] & unknown;
         };
         /**
          * NewProjectBody
@@ -1834,6 +1883,8 @@ export interface components {
             /** @description The NHS ODS code; an empty string removes it. */
             ods_code?: string;
             email_domains?: string[];
+            /** @description The organisation's sign-in; `null` removes it. */
+            sign_on?: components["schemas"]["SignOnBody"] & unknown;
         };
         /**
          * OrganisationList
@@ -1852,6 +1903,11 @@ export interface components {
             name: string;
             ods_code?: string;
             email_domains: string[];
+            /**
+             * @description Present when staff may sign in through the organisation
+             *     (`POST /v1/auth/sign-on`).
+             */
+            sign_on?: components["schemas"]["SignOnView"] & unknown;
         };
         /**
          * OwnedProjectPage
@@ -2328,6 +2384,73 @@ export interface components {
              * @description Answer before this to be sure your place is kept; later answers are still stored and credited.
              */
             lease_expires_at: string;
+        };
+        /**
+         * SignOnBody
+         * @description An organisation's OpenID Connect provider, and Tessera's client there.
+         *     Register `<TESSERA_PUBLIC_URL>/app/` as the client's redirect URI.
+         */
+        SignOnBody: {
+            /**
+             * @description The issuer, exactly as the provider writes it in id tokens, e.g.
+             *     `https://login.microsoftonline.com/<tenant>/v2.0`. https only
+             *     (plain http on loopback, for testing).
+             */
+            issuer: string;
+            client_id: string;
+            /**
+             * @description Write-only. When changing an organisation, leaving it out keeps the
+             *     secret set before.
+             */
+            client_secret?: string;
+        };
+        /**
+         * SignOnCallback
+         * @description What the provider sent back to the staff app (`/app/?code=...&state=...`).
+         */
+        SignOnCallback: {
+            state: string;
+            code: string;
+        };
+        /**
+         * SignOnRedirect
+         * @description Where to send the person next.
+         */
+        SignOnRedirect: {
+            /** @description Open this page: the provider's sign-in. */
+            authorization_url: string;
+            /**
+             * @description Comes back with the person. Keep it, and only complete a sign-in
+             *     whose state is the one you started (so nobody can sign you in as
+             *     them by sending you a link).
+             */
+            state: string;
+            /**
+             * Format: date-time
+             * @description After this the sign-in must be started again.
+             */
+            expires_at: string;
+        };
+        /**
+         * SignOnStart
+         * @description Which organisation's sign-in to use.
+         */
+        SignOnStart: {
+            /**
+             * Format: uuid
+             * @description An organisation from `GET /v1/organisations` whose `sign_on` is true.
+             */
+            organisation_id: string;
+        };
+        /**
+         * SignOnView
+         * @description An organisation's sign-in, as shown: never the secret.
+         */
+        SignOnView: {
+            issuer: string;
+            client_id: string;
+            /** @description Whether a client secret is set. */
+            client_secret_set: boolean;
         };
         /**
          * @description Which rendition of a photo to fetch.
@@ -3245,6 +3368,308 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["AccountView"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, a wrong type, a missing parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (or refresh token / password) was presented. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is known but may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The method is not allowed on this path. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with what is stored (e.g. an email already registered). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request body must declare its length. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's media type is not accepted here. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but its values are invalid; `errors` lists each one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; it has been logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store is unreachable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_sign_on: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["SignOnStart"];
+            };
+        };
+        responses: {
+            /** @description The sign-in is waiting for the person to come back. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SignOnRedirect"];
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, a wrong type, a missing parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (or refresh token / password) was presented. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is known but may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The method is not allowed on this path. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with what is stored (e.g. an email already registered). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request body must declare its length. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's media type is not accepted here. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but its values are invalid; `errors` lists each one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; it has been logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store is unreachable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_sign_on_callback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["SignOnCallback"];
+            };
+        };
+        responses: {
+            /** @description A fresh token pair. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TokenPair"];
                 };
             };
             /** @description The request is malformed: unreadable JSON, a wrong type, a missing parameter. */

@@ -19,7 +19,7 @@ fn role_names(roles: &[Role]) -> Vec<String> {
 }
 
 impl AccountDoc {
-    fn new(account: &Account, password_hash: &str) -> Self {
+    pub(super) fn new(account: &Account, password_hash: &str) -> Self {
         Self {
             id: id(account.id),
             schema_version: SCHEMA_VERSION,
@@ -31,6 +31,8 @@ impl AccountDoc {
             organisation_id: account.organisation_id.map(id),
             email_confirmed: account.email_confirmed,
             confirmation_nonce: None,
+            sign_on_organisation_id: account.signed_in_through.map(id),
+            sign_on_subject: None,
             registration_number: account.registration_number.clone(),
             roles: role_names(&account.roles),
             created_at: at(account.created_at),
@@ -54,6 +56,7 @@ impl AccountDoc {
             organisation: self.organisation,
             organisation_id: self.organisation_id.map(uuid),
             email_confirmed: self.email_confirmed,
+            signed_in_through: self.sign_on_organisation_id.map(uuid),
             registration_number: self.registration_number,
             roles: self
                 .roles

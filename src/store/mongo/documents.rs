@@ -36,6 +36,7 @@ pub mod names {
     pub const ORGANISATIONS: &str = "organisations";
     pub const CERTIFICATE_STATUS: &str = "certificate_status";
     pub const COUNTERS: &str = "counters";
+    pub const PENDING_SIGN_ONS: &str = "pending_sign_ons";
 }
 
 /// An account, keyed by its id; `email` is unique.
@@ -57,6 +58,12 @@ pub struct AccountDoc {
     /// The one confirmation link that may still be used.
     #[serde(default)]
     pub confirmation_nonce: Option<String>,
+    /// The organisation whose single sign-on this account is linked to,
+    /// and the provider's subject for the person.
+    #[serde(default)]
+    pub sign_on_organisation_id: Option<bson::Uuid>,
+    #[serde(default)]
+    pub sign_on_subject: Option<String>,
     pub registration_number: Option<String>,
     /// Role names; unknown names are skipped when read, as in SQLite.
     pub roles: Vec<String>,
@@ -72,6 +79,27 @@ pub struct OrganisationDoc {
     pub name: String,
     pub ods_code: Option<String>,
     pub email_domains: Vec<String>,
+    #[serde(default)]
+    pub sign_on: Option<SignOnDoc>,
+}
+
+/// An organisation's OpenID Connect client.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SignOnDoc {
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: Option<String>,
+}
+
+/// A sign-in on its way through a provider, keyed by its state's hash.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PendingSignOnDoc {
+    #[serde(rename = "_id")]
+    pub state_hash: String,
+    pub organisation_id: bson::Uuid,
+    pub nonce: String,
+    pub pkce_verifier: String,
+    pub expires_at: bson::DateTime,
 }
 
 /// A refresh token, by hash; `_id` is left to the driver.

@@ -40,6 +40,22 @@ fn specs() -> Vec<Spec> {
             doc! { "organisation_id": 1, "_id": 1 },
             false,
         ),
+        // Single sign-on finds the account linked to a provider's subject.
+        // (Not unique: most accounts have neither field. A subject's first
+        // two sign-ins racing still meet the unique email.)
+        spec(
+            names::ACCOUNTS,
+            "accounts_sign_on",
+            doc! { "sign_on_organisation_id": 1, "sign_on_subject": 1 },
+            false,
+        ),
+        // Each new sign-in clears the expired ones.
+        spec(
+            names::PENDING_SIGN_ONS,
+            "pending_sign_ons_expiry",
+            doc! { "expires_at": 1 },
+            false,
+        ),
         // Registration and confirmation look an address's domain up.
         spec(
             names::ORGANISATIONS,

@@ -25,6 +25,7 @@ mod privacy;
 mod projects;
 mod quality;
 mod settle;
+mod sign_on;
 mod status_list;
 mod transaction;
 

@@ -8,8 +8,9 @@ use uuid::Uuid;
 
 use super::MongoStore;
 use super::codec::{id, uuid};
-use super::documents::{AccountDoc, OrganisationDoc, SCHEMA_VERSION, names};
+use super::documents::{AccountDoc, OrganisationDoc, SCHEMA_VERSION, SignOnDoc, names};
 use crate::domain::organisation::{Organisation, domain_of};
+use crate::domain::sign_on::SignOn;
 use crate::store::{Account, AccountQuery, OrganisationStore, StoreError, StoreResult};
 
 impl OrganisationDoc {
@@ -20,15 +21,25 @@ impl OrganisationDoc {
             name: organisation.name.clone(),
             ods_code: organisation.ods_code.clone(),
             email_domains: organisation.email_domains.clone(),
+            sign_on: organisation.sign_on.as_ref().map(|sign_on| SignOnDoc {
+                issuer: sign_on.issuer.clone(),
+                client_id: sign_on.client_id.clone(),
+                client_secret: sign_on.client_secret.clone(),
+            }),
         }
     }
 
-    fn into_organisation(self) -> Organisation {
+    pub(super) fn into_organisation(self) -> Organisation {
         Organisation {
             id: uuid(self.id),
             name: self.name,
             ods_code: self.ods_code,
             email_domains: self.email_domains,
+            sign_on: self.sign_on.map(|doc| SignOn {
+                issuer: doc.issuer,
+                client_id: doc.client_id,
+                client_secret: doc.client_secret,
+            }),
         }
     }
 }
@@ -96,10 +107,12 @@ impl OrganisationStore for MongoStore {
             .try_collect()
             .await?;
         for member in members {
-            let still = organisation
-                .email_domains
-                .iter()
-                .any(|domain| domain == domain_of(&member.email));
+            // Members through the organisation's sign-on stay members.
+            let still = member.sign_on_organisation_id == Some(id(organisation.id))
+                || organisation
+                    .email_domains
+                    .iter()
+                    .any(|domain| domain == domain_of(&member.email));
             let change = if still {
                 doc! { "$set": { "organisation": &organisation.name } }
             } else {

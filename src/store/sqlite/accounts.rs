@@ -10,7 +10,8 @@ use crate::store::{
 };
 
 pub(super) const ACCOUNT_COLUMNS: &str = "id, email, display_name, staff_group, organisation, \
-     registration_number, roles, created_at, password_hash, organisation_id, email_confirmed";
+     registration_number, roles, created_at, password_hash, organisation_id, email_confirmed, \
+     sign_on_organisation_id";
 
 pub(super) fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Credentials> {
     let id: String = row.get(0)?;
@@ -18,6 +19,7 @@ pub(super) fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Credentials> {
     let roles: String = row.get(6)?;
     let created_at: i64 = row.get(7)?;
     let organisation_id: Option<String> = row.get(9)?;
+    let signed_in_through: Option<String> = row.get(11)?;
     let account = Account {
         id: Uuid::parse_str(&id).map_err(|err| conversion(0, err))?,
         email: row.get(1)?,
@@ -29,6 +31,9 @@ pub(super) fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Credentials> {
             .map(|id| Uuid::parse_str(&id).map_err(|err| conversion(9, err)))
             .transpose()?,
         email_confirmed: row.get(10)?,
+        signed_in_through: signed_in_through
+            .map(|id| Uuid::parse_str(&id).map_err(|err| conversion(11, err)))
+            .transpose()?,
         registration_number: row.get(5)?,
         roles: roles.split(',').filter_map(Role::parse).collect(),
         created_at: DateTime::from_timestamp_millis(created_at).unwrap_or_default(),
@@ -74,35 +79,43 @@ pub(super) fn select_account(
         .map(|found| found.account))
 }
 
+/// Stores a new account; `Conflict` (from the unique index) when the email
+/// is taken.
+pub(super) fn insert_account(
+    conn: &rusqlite::Connection,
+    account: &Account,
+    password_hash: &str,
+) -> StoreResult<()> {
+    conn.execute(
+        "INSERT INTO accounts (id, email, display_name, staff_group, organisation,
+             registration_number, roles, created_at, password_hash, organisation_id,
+             email_confirmed, sign_on_organisation_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![
+            account.id.to_string(),
+            account.email,
+            account.display_name,
+            staff_group_text(account.staff_group)?,
+            account.organisation,
+            account.registration_number,
+            roles_text(&account.roles),
+            account.created_at.timestamp_millis(),
+            password_hash,
+            account.organisation_id.map(|id| id.to_string()),
+            account.email_confirmed,
+            account.signed_in_through.map(|id| id.to_string()),
+        ],
+    )?;
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl AccountStore for SqliteStore {
     async fn create_account(&self, account: &Account, password_hash: &str) -> StoreResult<()> {
         let account = account.clone();
         let password_hash = password_hash.to_owned();
-        let staff_group = staff_group_text(account.staff_group)?;
-        self.write(move |tx| {
-            tx.execute(
-                "INSERT INTO accounts (id, email, display_name, staff_group, organisation,
-                     registration_number, roles, created_at, password_hash, organisation_id,
-                     email_confirmed)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                params![
-                    account.id.to_string(),
-                    account.email,
-                    account.display_name,
-                    staff_group,
-                    account.organisation,
-                    account.registration_number,
-                    roles_text(&account.roles),
-                    account.created_at.timestamp_millis(),
-                    password_hash,
-                    account.organisation_id.map(|id| id.to_string()),
-                    account.email_confirmed,
-                ],
-            )?;
-            Ok(())
-        })
-        .await
+        self.write(move |tx| insert_account(tx, &account, &password_hash))
+            .await
     }
 
     async fn credentials_by_email(&self, email: &Email) -> StoreResult<Option<Credentials>> {

@@ -260,6 +260,24 @@ const MIGRATIONS: &[&str] = &[
         ON observation_credits(contributor_id, created_at);
     CREATE TRIGGER observation_credits_append_only BEFORE UPDATE ON observation_credits
     BEGIN SELECT RAISE(ABORT, 'the credit ledger is append-only'); END;",
+    // 15: single sign-on: an organisation's OpenID Connect client, the
+    // account a provider's subject is linked to, and sign-ins on their way
+    // through a provider (found by the hash of their state, used once).
+    "ALTER TABLE organisations ADD COLUMN sign_on_issuer TEXT;
+    ALTER TABLE organisations ADD COLUMN sign_on_client_id TEXT;
+    ALTER TABLE organisations ADD COLUMN sign_on_client_secret TEXT;
+    ALTER TABLE accounts ADD COLUMN sign_on_organisation_id TEXT;
+    ALTER TABLE accounts ADD COLUMN sign_on_subject TEXT;
+    CREATE UNIQUE INDEX accounts_by_sign_on ON accounts (sign_on_organisation_id, sign_on_subject)
+        WHERE sign_on_subject IS NOT NULL;
+    CREATE TABLE pending_sign_ons (
+        state_hash TEXT PRIMARY KEY,
+        organisation_id TEXT NOT NULL,
+        nonce TEXT NOT NULL,
+        pkce_verifier TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+    CREATE INDEX pending_sign_ons_by_expiry ON pending_sign_ons (expires_at);",
 ];
 
 /// Brings the schema up to date inside one transaction.

@@ -18,6 +18,7 @@ mod privacy;
 mod projects;
 mod quality;
 mod queue;
+mod sign_on;
 mod status_list;
 mod writer;
 

@@ -5,6 +5,7 @@ use uuid::Uuid;
 use super::SqliteStore;
 use super::accounts::{ACCOUNT_COLUMNS, account_from_row, select_account};
 use crate::domain::organisation::{Organisation, domain_of};
+use crate::domain::sign_on::SignOn;
 use crate::store::{Account, AccountQuery, OrganisationStore, StoreResult};
 
 fn domains_of(conn: &Connection, id: &str) -> rusqlite::Result<Vec<String>> {
@@ -14,23 +15,59 @@ fn domains_of(conn: &Connection, id: &str) -> rusqlite::Result<Vec<String>> {
     stmt.query_map([id], |row| row.get(0))?.collect()
 }
 
-fn select_organisation(conn: &Connection, id: &str) -> StoreResult<Option<Organisation>> {
-    let found: Option<(String, Option<String>)> = conn
+type OrganisationRow = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+pub(super) fn select_organisation(
+    conn: &Connection,
+    id: &str,
+) -> StoreResult<Option<Organisation>> {
+    let found: Option<OrganisationRow> = conn
         .query_row(
-            "SELECT name, ods_code FROM organisations WHERE id = ?1",
+            "SELECT name, ods_code, sign_on_issuer, sign_on_client_id, sign_on_client_secret
+             FROM organisations WHERE id = ?1",
             [id],
-            |row| Ok((row.get(0)?, row.get(1)?)),
+            |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                ))
+            },
         )
         .optional()?;
-    let Some((name, ods_code)) = found else {
+    let Some((name, ods_code, issuer, client_id, client_secret)) = found else {
         return Ok(None);
     };
+    let sign_on = issuer.zip(client_id).map(|(issuer, client_id)| SignOn {
+        issuer,
+        client_id,
+        client_secret,
+    });
     Ok(Some(Organisation {
         id: Uuid::parse_str(id).map_err(anyhow::Error::from)?,
         name,
         ods_code,
         email_domains: domains_of(conn, id)?,
+        sign_on,
     }))
+}
+
+/// The sign-on columns of an organisation: issuer, client id, secret.
+fn sign_on_columns(organisation: &Organisation) -> [Option<String>; 3] {
+    let sign_on = organisation.sign_on.as_ref();
+    [
+        sign_on.map(|s| s.issuer.clone()),
+        sign_on.map(|s| s.client_id.clone()),
+        sign_on.and_then(|s| s.client_secret.clone()),
+    ]
 }
 
 fn insert_domains(conn: &Connection, organisation: &Organisation) -> rusqlite::Result<()> {
@@ -48,13 +85,19 @@ impl OrganisationStore for SqliteStore {
     async fn create_organisation(&self, organisation: &Organisation) -> StoreResult<()> {
         let organisation = organisation.clone();
         self.write(move |tx| {
+            let [issuer, client_id, client_secret] = sign_on_columns(&organisation);
             tx.execute(
-                "INSERT INTO organisations (id, name, ods_code, created_at) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO organisations (id, name, ods_code, created_at, sign_on_issuer,
+                     sign_on_client_id, sign_on_client_secret)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     organisation.id.to_string(),
                     organisation.name,
                     organisation.ods_code,
                     Utc::now().timestamp_millis(),
+                    issuer,
+                    client_id,
+                    client_secret,
                 ],
             )?;
             insert_domains(tx, &organisation)?;
@@ -70,9 +113,19 @@ impl OrganisationStore for SqliteStore {
         let organisation = organisation.clone();
         self.write(move |tx| {
             let id = organisation.id.to_string();
+            let [issuer, client_id, client_secret] = sign_on_columns(&organisation);
             let changed = tx.execute(
-                "UPDATE organisations SET name = ?2, ods_code = ?3 WHERE id = ?1",
-                params![id, organisation.name, organisation.ods_code],
+                "UPDATE organisations SET name = ?2, ods_code = ?3, sign_on_issuer = ?4,
+                     sign_on_client_id = ?5, sign_on_client_secret = ?6
+                 WHERE id = ?1",
+                params![
+                    id,
+                    organisation.name,
+                    organisation.ods_code,
+                    issuer,
+                    client_id,
+                    client_secret
+                ],
             )?;
             if changed == 0 {
                 return Ok(None);
@@ -82,10 +135,12 @@ impl OrganisationStore for SqliteStore {
                 [&id],
             )?;
             insert_domains(tx, &organisation)?;
-            // Members whose address left the domains are self-declared now.
+            // Members whose address left the domains are self-declared now,
+            // unless they are members through the organisation's sign-on.
             tx.execute(
                 "UPDATE accounts SET organisation_id = NULL
-                 WHERE organisation_id = ?1 AND substr(email, instr(email, '@') + 1)
+                 WHERE organisation_id = ?1 AND sign_on_organisation_id IS NOT ?1
+                   AND substr(email, instr(email, '@') + 1)
                      NOT IN (SELECT domain FROM organisation_domains WHERE organisation_id = ?1)",
                 [&id],
             )?;
