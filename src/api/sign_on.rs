@@ -14,7 +14,7 @@ use super::accounts::{TokenPair, TokenResponse, client_address, signed_in};
 use super::error::ApiError;
 use super::state::SharedState;
 use super::tags::ApiTags;
-use crate::domain::account::{StaffGroup, normalise_roles};
+use crate::domain::account::{Email, StaffGroup, normalise_roles};
 use crate::domain::organisation::Organisation;
 use crate::domain::sign_on::{Identity, SignOn};
 use crate::security::oidc::SignOnError;
@@ -29,8 +29,11 @@ const SIGN_ON_TTL_MINUTES: i64 = 10;
 /// Which organisation's sign-in to use.
 #[derive(Object)]
 pub struct SignOnStart {
-    /// An organisation from `GET /v1/organisations` whose `sign_on` is true.
+    /// An organisation from `GET /v1/organisations` that has `sign_on`.
     organisation_id: Uuid,
+    /// The address the person typed, if any: the provider's page starts
+    /// from it (`login_hint`). Ignored when it is not an email address.
+    login_hint: Option<String>,
 }
 
 /// Where to send the person next.
@@ -129,7 +132,14 @@ impl SignOnApi {
         let (organisation, sign_on) = provider_of(&state, body.organisation_id).await?;
         let authorization = state
             .providers
-            .authorize(&sign_on, &redirect_uri(&state.settings.public_url))
+            .authorize(
+                &sign_on,
+                &redirect_uri(&state.settings.public_url),
+                body.login_hint
+                    .as_deref()
+                    .and_then(|hint| Email::parse(hint).ok())
+                    .as_ref(),
+            )
             .await
             .map_err(refused)?;
         let now = Utc::now();

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
     AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, IssuerUrl,
-    Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RequestTokenError, Scope,
+    LoginHint, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RequestTokenError, Scope,
     TokenResponse,
 };
 
@@ -128,15 +128,17 @@ impl Providers {
     }
 
     /// Where to send the person: the provider's authorization endpoint with
-    /// a fresh state, nonce and PKCE challenge.
+    /// a fresh state, nonce and PKCE challenge, and the address they gave
+    /// (if any) so the provider's page starts from it.
     pub async fn authorize(
         &self,
         sign_on: &SignOn,
         redirect_uri: &str,
+        login_hint: Option<&Email>,
     ) -> Result<Authorization, SignOnError> {
         let client = self.client(sign_on, redirect_uri).await?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let (url, state, nonce) = client
+        let mut request = client
             .authorize_url(
                 CoreAuthenticationFlow::AuthorizationCode,
                 CsrfToken::new_random,
@@ -144,8 +146,11 @@ impl Providers {
             )
             .add_scope(Scope::new("email".to_owned()))
             .add_scope(Scope::new("profile".to_owned()))
-            .set_pkce_challenge(challenge)
-            .url();
+            .set_pkce_challenge(challenge);
+        if let Some(email) = login_hint {
+            request = request.set_login_hint(LoginHint::new(email.as_str().to_owned()));
+        }
+        let (url, state, nonce) = request.url();
         Ok(Authorization {
             url: url.to_string(),
             state: state.secret().clone(),

@@ -49,16 +49,15 @@ impl Provider {
         }
     }
 
-    /// Signs `email` in at the provider, as a browser would, and returns
-    /// the code and state it sends back to the app.
-    async fn sign_in(&self, authorization_url: &str, email: &str) -> (String, String) {
+    /// Signs in at the provider, as a browser would, whoever the URL's
+    /// `login_hint` names, and returns the code and state it sends back.
+    async fn sign_in(&self, authorization_url: &str) -> (String, String) {
         let browser = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
         let mut url = reqwest::Url::parse(authorization_url).expect("url");
-        url.query_pairs_mut().append_pair("login_hint", email);
         for _ in 0..10 {
             let response = browser.get(url.clone()).send().await.expect("provider");
             assert!(
@@ -125,12 +124,13 @@ async fn organisation(app: &TestApp, admin: &Person, issuer: &str, client_id: &s
     created["id"].as_str().expect("id").to_owned()
 }
 
-/// Starts a sign-in: the provider's URL and the state to expect back.
-async fn start(app: &TestApp, organisation_id: &str) -> (String, String) {
+/// Starts a sign-in of `email` (the provider signs in whoever the login
+/// hint names): the provider's URL and the state to expect back.
+async fn start(app: &TestApp, organisation_id: &str, email: &str) -> (String, String) {
     let started = expect_status(
         app.post(
             "/v1/auth/sign-on",
-            &json!({"organisation_id": organisation_id}),
+            &json!({"organisation_id": organisation_id, "login_hint": email}),
             None,
         )
         .await,
@@ -158,8 +158,8 @@ async fn callback(app: &TestApp, state: &str, code: &str) -> reqwest::Response {
 
 /// A whole sign-in of `email`: Tessera's token pair.
 async fn signed_in(app: &TestApp, provider: &Provider, org: &str, email: &str) -> Value {
-    let (url, started_state) = start(app, org).await;
-    let (code, state) = provider.sign_in(&url, email).await;
+    let (url, started_state) = start(app, org, email).await;
+    let (code, state) = provider.sign_in(&url).await;
     assert_eq!(state, started_state);
     expect_status(callback(app, &state, &code).await, StatusCode::OK).await
 }
@@ -243,8 +243,8 @@ async fn staff_sign_in_through_their_trust_and_are_verified_members() {
     assert_eq!(ada["email_confirmed"], true);
 
     app.register("unverified.bo@south.nhs.uk").await;
-    let (url, _) = start(&app, &north).await;
-    let (code, state) = provider.sign_in(&url, "unverified.bo@south.nhs.uk").await;
+    let (url, _) = start(&app, &north, "unverified.bo@south.nhs.uk").await;
+    let (code, state) = provider.sign_in(&url).await;
     let refused = expect_problem(callback(&app, &state, &code).await, StatusCode::CONFLICT).await;
     assert!(
         refused["detail"]
@@ -254,8 +254,8 @@ async fn staff_sign_in_through_their_trust_and_are_verified_members() {
     );
 
     // A state works once.
-    let (url, _) = start(&app, &north).await;
-    let (code, state) = provider.sign_in(&url, "nurse@nhs.net").await;
+    let (url, _) = start(&app, &north, "nurse@nhs.net").await;
+    let (code, state) = provider.sign_in(&url).await;
     expect_status(callback(&app, &state, &code).await, StatusCode::OK).await;
     let used = expect_problem(
         callback(&app, &state, &code).await,
@@ -303,8 +303,8 @@ async fn id_tokens_for_another_audience_with_a_replayed_nonce_or_expired_are_ref
 
     // The provider issues this client's id tokens to someone else.
     let wrong = organisation(&app, &admin, &provider.issuer, "tessera-wrong-aud").await;
-    let (url, _) = start(&app, &wrong).await;
-    let (code, state) = provider.sign_in(&url, "nurse@nhs.net").await;
+    let (url, _) = start(&app, &wrong, "nurse@nhs.net").await;
+    let (code, state) = provider.sign_in(&url).await;
     let problem = expect_problem(
         callback(&app, &state, &code).await,
         StatusCode::UNAUTHORIZED,
@@ -317,8 +317,8 @@ async fn id_tokens_for_another_audience_with_a_replayed_nonce_or_expired_are_ref
 
     // This client's id tokens expired before they were issued.
     let expired = organisation(&app, &admin, &provider.issuer, "tessera-expired").await;
-    let (url, _) = start(&app, &expired).await;
-    let (code, state) = provider.sign_in(&url, "nurse@nhs.net").await;
+    let (url, _) = start(&app, &expired, "nurse@nhs.net").await;
+    let (code, state) = provider.sign_in(&url).await;
     let problem = expect_problem(
         callback(&app, &state, &code).await,
         StatusCode::UNAUTHORIZED,
@@ -338,8 +338,8 @@ async fn id_tokens_for_another_audience_with_a_replayed_nonce_or_expired_are_ref
     // A nonce from an earlier sign-in, put into a new one's request: the
     // provider signs a token carrying the old nonce, which Tessera refuses.
     let north = organisation(&app, &admin, &provider.issuer, "tessera").await;
-    let (first_url, _) = start(&app, &north).await;
-    let (code, state) = provider.sign_in(&first_url, "nurse@nhs.net").await;
+    let (first_url, _) = start(&app, &north, "nurse@nhs.net").await;
+    let (code, state) = provider.sign_in(&first_url).await;
     expect_status(callback(&app, &state, &code).await, StatusCode::OK).await;
     let old_nonce = reqwest::Url::parse(&first_url)
         .expect("url")
@@ -347,7 +347,7 @@ async fn id_tokens_for_another_audience_with_a_replayed_nonce_or_expired_are_ref
         .find(|(key, _)| key == "nonce")
         .map(|(_, value)| value.into_owned())
         .expect("nonce");
-    let (url, _) = start(&app, &north).await;
+    let (url, _) = start(&app, &north, "nurse@nhs.net").await;
     let mut replayed = reqwest::Url::parse(&url).expect("url");
     let pairs: Vec<(String, String)> = replayed
         .query_pairs()
@@ -361,7 +361,7 @@ async fn id_tokens_for_another_audience_with_a_replayed_nonce_or_expired_are_ref
         })
         .collect();
     replayed.query_pairs_mut().clear().extend_pairs(pairs);
-    let (code, state) = provider.sign_in(replayed.as_str(), "nurse@nhs.net").await;
+    let (code, state) = provider.sign_in(replayed.as_str()).await;
     let problem = expect_problem(
         callback(&app, &state, &code).await,
         StatusCode::UNAUTHORIZED,

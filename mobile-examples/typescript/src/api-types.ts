@@ -2438,9 +2438,14 @@ export interface components {
         SignOnStart: {
             /**
              * Format: uuid
-             * @description An organisation from `GET /v1/organisations` whose `sign_on` is true.
+             * @description An organisation from `GET /v1/organisations` that has `sign_on`.
              */
             organisation_id: string;
+            /**
+             * @description The address the person typed, if any: the provider's page starts
+             *     from it (`login_hint`). Ignored when it is not an email address.
+             */
+            login_hint?: string;
         };
         /**
          * SignOnView

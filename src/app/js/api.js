@@ -107,6 +107,21 @@ export const api = {
 
   register: (body) => send("/v1/auth/register", { method: "POST", body }),
 
+  /** Starts signing in through an organisation's own sign-in page. */
+  startSignOn: (organisationId, loginHint) =>
+    send("/v1/auth/sign-on", {
+      method: "POST",
+      body: { organisation_id: organisationId, login_hint: loginHint || undefined },
+    }),
+
+  /** Finishes a sign-in the provider sent back, as a password login would. */
+  async completeSignOn(state, code) {
+    const pair = await send("/v1/auth/sign-on/callback", { method: "POST", body: { state, code } });
+    await saveAuth({ email: null, access_token: pair.access_token, refresh_token: pair.refresh_token });
+    const me = await authed("/v1/me");
+    await saveAuth({ ...auth, email: me.email });
+  },
+
   /** Ends the login on the server too; offline, just forgets the tokens. */
   async signOut() {
     const ending = auth;

@@ -10,7 +10,7 @@ import { currentLanguage, loadLanguage, switchLanguage, t } from "./i18n.js";
 import { watchInstall } from "./install.js";
 import { problemText } from "./problem.js";
 import { events, sendQueued, waiting } from "./outbox.js";
-import { account } from "./screens/account.js";
+import { account, finishSignOn } from "./screens/account.js";
 
 // The sign-in screens come with the page; the others are fetched when first
 // opened (the service worker has them all for offline), so a first visit on
@@ -132,6 +132,8 @@ if ("serviceWorker" in navigator) {
 await loadLanguage();
 await loadAuth();
 watchInstall(app);
+// Back from a trust's sign-in page: home, once signed in.
+if (await finishSignOn(app)) history.replaceState(null, "", "#home");
 await show(location.hash.slice(1) || (currentAuth() ? "home" : "signin"));
 // The session and observation screens listen for what the outbox sends, so
 // they are loaded before it starts.

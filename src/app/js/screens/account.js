@@ -4,6 +4,7 @@
 // and optionally the professional registration number.
 
 import { api } from "../api.js";
+import { kv } from "../db.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { askToPersist } from "../install.js";
@@ -78,7 +79,71 @@ async function signedIn(app) {
   app.go("home");
 }
 
-function signin(app) {
+/** The sign-in pages of the organisations that have one. */
+function signOnForm(organisations) {
+  const choices = organisations.filter((org) => org.sign_on);
+  if (choices.length === 0) return null;
+  const only = choices.length === 1 ? choices[0] : null;
+  return actionForm(
+    { "aria-labelledby": "sign-on-title" },
+    [
+      h("h2", { id: "sign-on-title" }, t("signon.title")),
+      h("p", {}, only ? t("signon.lead_one", { name: only.name }) : t("signon.lead")),
+      only
+        ? h("input", { type: "hidden", name: "organisation_id", value: only.id })
+        : [
+            h("label", { for: "in-organisation_id" }, t("signon.organisation")),
+            h(
+              "select",
+              { id: "in-organisation_id", name: "organisation_id", required: true },
+              choices.map((org) => h("option", { value: org.id }, org.name)),
+            ),
+          ],
+    ],
+    only ? t("signon.submit_one", { name: only.name }) : t("signon.submit"),
+    async (data) => {
+      // The address typed above, if any, starts the provider's page.
+      const hint = document.querySelector("#in-email")?.value.trim();
+      const started = await api.startSignOn(String(data.get("organisation_id")), hint);
+      // Kept to check what comes back is the sign-in started here.
+      await kv.set("sign_on_state", started.state);
+      location.assign(started.authorization_url);
+    },
+    "secondary",
+  );
+}
+
+/**
+ * Back from an organisation's sign-in page (`/app/?code=...&state=...`):
+ * finishes the sign-in started on this phone, and says why when it fails.
+ * True when the person is now signed in.
+ */
+export async function finishSignOn(app) {
+  const params = new URLSearchParams(location.search);
+  const state = params.get("state");
+  if (!state) return false;
+  // The code must not stay in the address (history, screenshots).
+  history.replaceState(null, "", `${location.pathname}${location.hash}`);
+  const started = await kv.get("sign_on_state");
+  await kv.delete("sign_on_state");
+  try {
+    if (state !== started) throw new Error(t("signon.not_started_here"));
+    const error = params.get("error");
+    if (error) throw new Error(t("signon.refused", { reason: params.get("error_description") || error }));
+    await api.completeSignOn(state, params.get("code") ?? "");
+  } catch (failure) {
+    app.toast(t("signon.failed", { reason: problemText(failure) }));
+    return false;
+  }
+  await askToPersist();
+  return true;
+}
+
+async function signin(app) {
+  const organisations = await api
+    .organisations()
+    .then((list) => list.organisations)
+    .catch(() => []);
   return h(
     "div",
     {},
@@ -101,6 +166,7 @@ function signin(app) {
         await signedIn(app);
       },
     ),
+    signOnForm(organisations),
     h("p", {}, t("signin.new"), " ", h("a", { href: "#register" }, t("signin.register"))),
   );
 }

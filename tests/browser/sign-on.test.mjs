@@ -1,0 +1,60 @@
+// Signing in to the staff app through a trust's own sign-in: a real OpenID
+// Connect provider (npm's oidc-provider, started by .ci/web-test on
+// loopback, signing in whoever the login hint names) stands in for the
+// trust's. The nurse types her NHSmail address, continues to the trust's
+// page, comes back signed in and is a verified member of the trust.
+//
+//   TESSERA_API=... TESSERA_BIN=... TESSERA_OIDC_ISSUER=... npm test
+
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { api, check, grant, json, launch, register, token } from "./support.mjs";
+
+const PHONE = { width: 390, height: 844 };
+const TRUST = "North Hospitals NHS Foundation Trust";
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => browser?.close());
+
+describe("signing in to the staff app through the trust", () => {
+  it("brings the nurse back signed in as a verified member", async () => {
+    const lead = "it.lead.sso@trust.nhs.uk";
+    await register(lead, "Ifan Lead");
+    grant(lead, "admin");
+    const admin = await token(lead);
+    await json("POST", "/v1/admin/organisations", {
+      name: TRUST,
+      sign_on: { issuer: process.env.TESSERA_OIDC_ISSUER, client_id: "tessera", client_secret: "tessera-secret" },
+    }, admin);
+
+    const context = await browser.newContext({ viewport: PHONE, bypassCSP: true, locale: "en-GB", hasTouch: true, isMobile: true });
+    const page = await context.newPage();
+    const errors = [];
+    page.on("pageerror", (error) => errors.push(String(error)));
+    await page.goto(`${api}/app/#signin`);
+    await page.getByRole("heading", { level: 1, name: "Help NHS research in five minutes" }).waitFor();
+    await page.getByRole("heading", { level: 2, name: "Sign in through your trust" }).waitFor();
+    await check(page, "sign-on-01-sign-in");
+
+    await page.getByLabel("Work email").fill("sso.nurse@nhs.net");
+    await page.getByRole("button", { name: `Continue with ${TRUST}` }).click();
+    // Through the provider and back to the app, signed in.
+    await page.getByRole("heading", { level: 1, name: "Hello, sso.nurse" }).waitFor({ timeout: 20_000 });
+    assert.equal(await page.evaluate(() => document.activeElement?.tagName), "H1");
+    assert.ok(!page.url().includes("code="), `the code stays out of the address: ${page.url()}`);
+    await check(page, "sign-on-02-home");
+
+    await page.getByRole("link", { name: "Profile" }).click();
+    await page.getByText(`${TRUST} (verified member)`).waitFor();
+    await check(page, "sign-on-03-profile");
+
+    // Coming back with a state this phone never started is refused.
+    await page.goto(`${api}/app/?code=stolen&state=someone-elses#signin`);
+    await page.getByText("That sign-in was not started on this phone").waitFor();
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});
