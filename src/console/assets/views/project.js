@@ -96,12 +96,19 @@ function engagementCard(engagement) {
 }
 
 export async function projectView(id) {
-  const [project, page, engagement] = await Promise.all([
+  const [project, page, engagement, recorded] = await Promise.all([
     call("GET", `/v1/projects/${id}`),
     call("GET", `/v1/projects/${id}/batches?limit=100`),
     call("GET", `/v1/projects/${id}/engagement`),
+    call("GET", "/v1/organisations").then((list) => list.organisations).catch(() => []),
   ]);
-  const audience = [...project.organisations, ...project.staff_groups.map((g) => STAFF_GROUPS[g] || g)];
+  const names = new Map(recorded.map((org) => [org.id, org.name]));
+  const audience = [
+    ...(project.organisation_ids ?? []).map((org) => names.get(org) ?? org),
+    ...project.organisations,
+    ...project.staff_groups.map((g) => STAFF_GROUPS[g] || g),
+  ];
+  if (project.verified_only) audience.push("verified members only");
   return [
     h("p", { class: "crumbs" }, h("a", { href: "#/projects" }, "Your projects")),
     h("h1", {}, project.title),
