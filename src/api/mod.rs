@@ -10,6 +10,7 @@ pub mod badges;
 pub mod batches;
 pub mod certificates;
 pub mod confirmation;
+pub mod credential_check;
 pub mod credits;
 pub mod error;
 pub mod limits;
@@ -64,7 +65,7 @@ pub fn service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
             quality::QualityApi,
             credits::CreditsApi,
             certificates::CertificatesApi,
-            badges::BadgesApi,
+            (badges::BadgesApi, credential_check::CredentialCheckApi),
             (admin::AdminApi, organisations::OrganisationsApi),
             ops::OpsApi,
         ),

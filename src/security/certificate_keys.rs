@@ -33,6 +33,17 @@ pub struct CertificateKeys {
     retired: Vec<(String, VerifyingKey)>,
 }
 
+/// Why a VC-JWT was not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JwtRefusal {
+    /// Not a compact JWS signed with EdDSA.
+    Malformed,
+    /// Its `kid` names no key Tessera ever signed with.
+    UnknownKey,
+    /// The signature does not match the content (it was altered).
+    BadSignature,
+}
+
 /// Where the keys live.
 #[derive(Debug, Clone)]
 pub struct KeyPaths {
@@ -75,6 +86,29 @@ impl CertificateKeys {
         header.typ = Some("JWT".to_owned());
         let key = jsonwebtoken::EncodingKey::from_ed_der(der.as_bytes());
         Ok(jsonwebtoken::encode(&header, claims, &key)?)
+    }
+
+    /// Checks a VC-JWT (a credential's proof) against the key its `kid`
+    /// names, current or retired: the claims when the signature holds.
+    pub fn verify_jwt(&self, jwt: &str) -> Result<serde_json::Value, JwtRefusal> {
+        let header = jsonwebtoken::decode_header(jwt).map_err(|_| JwtRefusal::Malformed)?;
+        if header.alg != jsonwebtoken::Algorithm::EdDSA {
+            return Err(JwtRefusal::Malformed);
+        }
+        let key = header
+            .kid
+            .as_deref()
+            .and_then(|kid| self.lookup(kid))
+            .ok_or(JwtRefusal::UnknownKey)?;
+        let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::EdDSA);
+        // A credential does not expire; `nbf` is its issue time.
+        validation.required_spec_claims.clear();
+        validation.validate_exp = false;
+        validation.validate_nbf = true;
+        let decoding = jsonwebtoken::DecodingKey::from_ed_der(key.as_bytes());
+        jsonwebtoken::decode::<serde_json::Value>(jwt, &decoding, &validation)
+            .map(|data| data.claims)
+            .map_err(|_| JwtRefusal::BadSignature)
     }
 
     /// The public key with this id, current or retired.
@@ -212,6 +246,31 @@ mod tests {
             later.lookup(&key_id(&legacy)).is_none(),
             "an existing key is never joined by the token key"
         );
+    }
+
+    #[test]
+    fn a_credential_verifies_under_a_retired_key_and_fails_when_altered() {
+        let dir = tempfile::tempdir().unwrap();
+        let before = CertificateKeys::open(&paths(dir.path()), None).unwrap();
+        let jwt = before
+            .sign_jwt(&serde_json::json!({"jti": "urn:uuid:1", "nbf": 1}))
+            .unwrap();
+        rotate(&paths(dir.path())).unwrap();
+        let after = CertificateKeys::open(&paths(dir.path()), None).unwrap();
+        assert_eq!(after.verify_jwt(&jwt).unwrap()["jti"], "urn:uuid:1");
+
+        let mut parts: Vec<&str> = jwt.split('.').collect();
+        let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(br#"{"jti":"urn:uuid:2","nbf":1}"#);
+        parts[1] = &forged;
+        assert_eq!(
+            after.verify_jwt(&parts.join(".")),
+            Err(JwtRefusal::BadSignature)
+        );
+        let stranger =
+            CertificateKeys::open(&paths(tempfile::tempdir().unwrap().path()), None).unwrap();
+        assert_eq!(stranger.verify_jwt(&jwt), Err(JwtRefusal::UnknownKey));
+        assert_eq!(after.verify_jwt("not a jwt"), Err(JwtRefusal::Malformed));
     }
 
     #[test]

@@ -50,6 +50,7 @@ const ACCESS: &[(&str, Access)] = &[
     ("verify_certificate", Access::Public),
     ("get_certificate_public_key", Access::Public),
     ("get_revocation_status_list", Access::Public),
+    ("create_credential_verification", Access::Public),
     ("get_me", Access::SignedIn),
     ("update_me", Access::SignedIn),
     ("get_my_export", Access::SignedIn),

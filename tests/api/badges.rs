@@ -202,3 +202,81 @@ async fn revoking_a_certificate_flips_its_bit_in_the_published_status_list() {
         "only its own bit"
     );
 }
+
+async fn check_handed(app: &crate::helpers::TestApp, jwt: &str) -> Value {
+    expect_status(
+        app.post("/v1/credentials/verification", &json!({ "jwt": jwt }), None)
+            .await,
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_handed_credential_is_checked_without_its_id_altered_or_revoked() {
+    let app = app().await;
+    let (staff, certificate) = issued(&app).await;
+    let id = certificate["certificate_id"].as_str().expect("id");
+    let path = format!("/v1/certificates/{id}/credential");
+    let badge = expect_status(
+        app.get(&path, Some(&staff.access_token)).await,
+        StatusCode::OK,
+    )
+    .await;
+    let jwt = badge["jwt"].as_str().expect("jwt");
+
+    let genuine = check_handed(&app, jwt).await;
+    assert_eq!(genuine["valid"], true, "{genuine}");
+    assert_eq!(genuine["certificate_id"], id);
+    assert_eq!(
+        genuine["holder"],
+        certificate["content"]["contributor"]["name"]
+    );
+    assert_eq!(
+        genuine["activity_from"],
+        certificate["content"]["period"]["from"]
+    );
+
+    // The same claims with more hours, under the original signature.
+    let parts: Vec<&str> = jwt.split('.').collect();
+    let mut claims: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).expect("payload")).expect("json");
+    claims["credentialSubject"]["creditsEarned"] = json!(400.0);
+    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).expect("json"));
+    let altered = check_handed(&app, &[parts[0], &payload, parts[2]].join(".")).await;
+    assert_eq!(altered["valid"], false);
+    assert!(
+        altered.get("holder").is_none(),
+        "an altered credential's claims are not shown"
+    );
+    assert!(
+        altered["summary"]
+            .as_str()
+            .expect("summary")
+            .contains("changed"),
+        "{altered}"
+    );
+
+    expect_problem(
+        app.post(
+            "/v1/credentials/verification",
+            &json!({"jwt": "not a credential"}),
+            None,
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+
+    let revoke = app
+        .post(
+            &format!("/v1/certificates/{id}/revoke"),
+            &json!({"reason": "Issued for the wrong dates"}),
+            Some(&staff.access_token),
+        )
+        .await;
+    expect_status(revoke, StatusCode::OK).await;
+    let withdrawn = check_handed(&app, jwt).await;
+    assert_eq!(withdrawn["valid"], false);
+    assert_eq!(withdrawn["revoked"], true, "{withdrawn}");
+}

@@ -209,6 +209,24 @@ for (const [size, viewport] of SIZES) {
       assert.doesNotMatch(checkText, /\d\.\d\d hours/);
       await check("11-certificate-check");
 
+      // The credential the holder downloaded, handed to an appraiser who
+      // pastes it on the check page: genuine; with its hours raised, not.
+      const badge = await json("GET", `/v1/certificates/${certificate.certificate_id}/credential`, undefined, staff);
+      await page.getByRole("link", { name: "Check a credential file you were given instead" }).click();
+      await page.getByRole("heading", { level: 1, name: "Check a Tessera credential" }).waitFor();
+      await page.getByLabel("Paste the credential").fill(JSON.stringify(badge));
+      await page.getByRole("button", { name: "Check the credential" }).click();
+      await page.getByRole("heading", { level: 2, name: "Genuine" }).waitFor();
+      assert.match(await page.locator("main").innerText(), /Test Person/);
+      await check("12-credential-check");
+      const [header, payload, signature] = badge.jwt.split(".");
+      const claims = JSON.parse(Buffer.from(payload, "base64url").toString());
+      claims.credentialSubject.creditsEarned = 400;
+      const forged = [header, Buffer.from(JSON.stringify(claims)).toString("base64url"), signature].join(".");
+      await page.getByLabel("Paste the credential").fill(forged);
+      await page.getByRole("button", { name: "Check the credential" }).click();
+      await page.getByRole("heading", { level: 2, name: "Not genuine" }).waitFor();
+
       // The page a confirmation email links to: a link cut short, then a
       // token that is not one, each explained in words.
       await page.goto(`${api}/confirm/`);

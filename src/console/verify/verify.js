@@ -1,6 +1,9 @@
 // The page an appraiser reaches from a certificate's QR code: the server's
 // verdict in words first, then what the certificate says. It reads the
 // public verification endpoint, so it shows exactly what that returns.
+// Without a certificate id (`/verify/`) it checks a credential someone was
+// handed: its JSON file or VC-JWT, pasted or chosen, posted to
+// `POST /v1/credentials/verification`.
 
 import { h, day, table } from "../console/dom.js";
 
@@ -72,10 +75,81 @@ function details(content) {
   ];
 }
 
+/** The JWT in what was pasted or chosen: the downloaded JSON, or the JWT itself. */
+function jwtOf(text) {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith("{")) return trimmed;
+  try {
+    const parsed = JSON.parse(trimmed);
+    return typeof parsed.jwt === "string" ? parsed.jwt : "";
+  } catch {
+    return "";
+  }
+}
+
+function handedResult(check) {
+  const facts = check.holder
+    ? h("section", { class: "card", "aria-label": "What the credential says" }, h("dl", { class: "content" },
+      h("dt", {}, "Name"), h("dd", {}, check.holder),
+      h("dt", {}, "Period"), h("dd", {}, `${day(check.activity_from)} to ${day(check.activity_to)}`),
+      h("dt", {}, "Credited time"), h("dd", {}, hours(Math.round((check.credits_earned ?? 0) * 3600))),
+      h("dt", {}, "Issued"), h("dd", {}, day(check.valid_from)),
+      check.verification_url ? [h("dt", {}, "Full record"), h("dd", {}, h("a", { href: check.verification_url }, "Open the certificate's check"))] : null))
+    : null;
+  return [verdict(check), facts];
+}
+
+function handedForm() {
+  const pasted = h("textarea", { id: "credential-text", name: "credential", rows: 6, "aria-describedby": "credential-hint" });
+  const file = h("input", { id: "credential-file", type: "file", accept: ".json,.jwt,application/json,text/plain" });
+  const result = h("div", { "aria-live": "polite" });
+  const form = h("form", { class: "card" },
+    h("label", { for: "credential-text" }, "Paste the credential"),
+    h("p", { class: "muted", id: "credential-hint" }, "The JSON file the holder downloaded from Tessera, or the long line of text (its VC-JWT) inside it."),
+    pasted,
+    h("label", { for: "credential-file" }, "Or choose the file"),
+    file,
+    h("button", { type: "submit" }, "Check the credential"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = file.files?.[0] ? await file.files[0].text() : pasted.value;
+    const jwt = jwtOf(text);
+    let shown;
+    try {
+      const response = await fetch("/v1/credentials/verification", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ jwt }),
+      });
+      const check = await response.json();
+      shown = response.ok
+        ? handedResult(check)
+        : [h("div", { class: "error-summary", role: "alert" }, h("h2", {}, "This is not a Tessera credential"),
+          h("p", {}, "Paste the whole JSON file, or the VC-JWT inside it."))];
+    } catch {
+      shown = [h("p", { role: "alert" }, "The check could not be made. Please try again in a moment.")];
+    }
+    result.replaceChildren(...shown.flat(Infinity).filter(Boolean));
+    result.querySelector("h2")?.setAttribute("tabindex", "-1");
+    result.querySelector("h2")?.focus();
+  });
+  return [
+    h("h1", {}, "Check a Tessera credential"),
+    h("p", {}, "A credential is checked by its signature against every key Tessera has signed with, and against the list of withdrawn certificates. Nothing you paste is stored."),
+    form,
+    result,
+  ];
+}
+
 async function show() {
   const main = document.getElementById("main");
   const id = new URLSearchParams(location.search).get("id") || "";
   let body;
+  if (!id) {
+    main.replaceChildren(...handedForm().flat(Infinity).filter(Boolean));
+    focusHeading(main);
+    return;
+  }
   try {
     const response = await fetch(`/v1/certificates/${encodeURIComponent(id)}/verify`, {
       headers: { Accept: "application/json" },
@@ -100,7 +174,12 @@ async function show() {
   } catch {
     body = [h("h1", {}, "The check could not be made"), h("p", {}, "Please try again in a moment.")];
   }
+  body.push(h("p", {}, h("a", { href: "/verify/" }, "Check a credential file you were given instead")));
   main.replaceChildren(...body.flat(Infinity).filter(Boolean));
+  focusHeading(main);
+}
+
+function focusHeading(main) {
   const heading = main.querySelector("h1");
   document.title = `${heading.textContent} · Tessera`;
   heading.setAttribute("tabindex", "-1");

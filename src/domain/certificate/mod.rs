@@ -9,6 +9,7 @@
 
 pub mod badge;
 mod closing;
+pub mod handed;
 mod content;
 mod fonts;
 mod layout;
