@@ -25,11 +25,30 @@ pub struct ExportedAnswerView {
     answered_at: DateTime<Utc>,
 }
 
+/// An observation you logged.
+#[derive(Object)]
+pub struct ExportedObservationView {
+    client_id: Uuid,
+    project_id: Uuid,
+    batch_id: Uuid,
+    /// The values you recorded.
+    observation: serde_json::Value,
+    /// Whether a photo is attached (download it from the app while the
+    /// observation is open; photos are not copied into this file).
+    photo_attached: bool,
+    /// Credited for logging it; absent for observations logged before
+    /// logging earned credit.
+    #[oai(skip_serializing_if_is_none)]
+    credited_seconds: Option<u32>,
+    logged_at: DateTime<Utc>,
+}
+
 /// Everything Tessera holds that is linked to you.
 #[derive(Object)]
 pub struct PersonalExport {
     account: AccountView,
     answers: Vec<ExportedAnswerView>,
+    observations: Vec<ExportedObservationView>,
     /// Your certificates, exactly as signed.
     certificates: Vec<serde_json::Value>,
     exported_at: DateTime<Utc>,
@@ -56,7 +75,7 @@ impl PrivacyApi {
             .await?
             .ok_or_else(|| ApiError::unauthorized("This account no longer exists."))?;
         Ok(ExportResponse::Ok(Json(PersonalExport {
-            account: data.account.into(),
+            account: AccountView::new(data.account, caller.practice_only()),
             answers: data
                 .answers
                 .into_iter()
@@ -66,6 +85,19 @@ impl PrivacyApi {
                     answer: a.answer,
                     credited_seconds: a.credited_seconds,
                     answered_at: a.created_at,
+                })
+                .collect(),
+            observations: data
+                .observations
+                .into_iter()
+                .map(|o| ExportedObservationView {
+                    client_id: o.client_id,
+                    project_id: o.project_id,
+                    batch_id: o.batch_id,
+                    observation: o.content["observation"].clone(),
+                    photo_attached: o.media_id.is_some(),
+                    credited_seconds: o.credited_seconds,
+                    logged_at: o.created_at,
                 })
                 .collect(),
             certificates: data.certificates,

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{Account, StoreResult};
+use super::{Account, ObservationRecord, StoreResult};
 use crate::domain::credits::erased::ErasedCertificate;
 
 /// One answer as its author sees it in an export.
@@ -22,6 +22,8 @@ pub struct ExportedAnswer {
 pub struct PersonalData {
     pub account: Account,
     pub answers: Vec<ExportedAnswer>,
+    /// Observations the person logged, oldest first.
+    pub observations: Vec<ObservationRecord>,
     /// Issued certificates, as signed.
     pub certificates: Vec<Value>,
 }

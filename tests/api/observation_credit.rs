@@ -179,3 +179,43 @@ async fn certificates_list_logging_as_observation_logging_and_verifying_as_verif
         HANDWASH_SECONDS
     );
 }
+
+#[tokio::test]
+async fn a_loggers_export_lists_their_observations_with_photo_and_credit() {
+    let ward = Ward::open().await;
+    let with_photo = uuid::Uuid::new_v4();
+    let photo = Some(("ward.jpg", jpeg(&quadrants(64, 48))));
+    ward.log(&ward.observer, &handwash(with_photo), photo).await;
+    let plain = uuid::Uuid::new_v4();
+    ward.log(&ward.observer, &handwash(plain), None).await;
+
+    let export = expect_status(
+        ward.app
+            .get("/v1/me/export", Some(&ward.observer.access_token))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let logged = export["observations"].as_array().expect("observations");
+    assert_eq!(logged.len(), 2, "{export}");
+    assert_eq!(logged[0]["client_id"], with_photo.to_string());
+    assert_eq!(logged[0]["photo_attached"], true);
+    assert_eq!(
+        logged[0]["credited_seconds"],
+        HANDWASH_SECONDS + PHOTO_SECONDS
+    );
+    assert_eq!(logged[0]["observation"]["moment"], "before patient contact");
+    assert_eq!(logged[0]["project_id"], ward.project.as_str());
+    assert_eq!(logged[1]["client_id"], plain.to_string());
+    assert_eq!(logged[1]["photo_attached"], false);
+
+    // Someone else's export does not list them.
+    let theirs = expect_status(
+        ward.app
+            .get("/v1/me/export", Some(&ward.researcher.access_token))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(theirs["observations"], json!([]));
+}

@@ -45,6 +45,7 @@ impl PrivacyStore for MongoStore {
         Ok(Some(PersonalData {
             account,
             answers,
+            observations: self.observations_by(account_id).await?,
             certificates,
         }))
     }

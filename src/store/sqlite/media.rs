@@ -126,6 +126,21 @@ fn media_from_row(row: &Row<'_>) -> rusqlite::Result<MediaRecord> {
     })
 }
 
+/// Every observation `observer` logged, oldest first (for their export).
+pub(super) fn observations_by(
+    conn: &Connection,
+    observer: Uuid,
+) -> StoreResult<Vec<ObservationRecord>> {
+    let sql = OBSERVATION_QUERY.replace(
+        "WHERE o.client_id = ?1",
+        "WHERE o.observer_id = ?1 ORDER BY o.created_at, o.rowid",
+    );
+    Ok(conn
+        .prepare(&sql)?
+        .query_map([observer.to_string()], observation_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
 fn find_observation(conn: &Connection, client_id: Uuid) -> StoreResult<Option<ObservationRecord>> {
     Ok(conn
         .prepare_cached(OBSERVATION_QUERY)?

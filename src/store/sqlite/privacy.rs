@@ -41,6 +41,7 @@ impl PrivacyStore for SqliteStore {
             Ok(Some(PersonalData {
                 account,
                 answers,
+                observations: super::media::observations_by(conn, account_id)?,
                 certificates,
             }))
         })

@@ -185,6 +185,27 @@ impl MongoStore {
         self.db.collection(MEDIA)
     }
 
+    /// Every observation `observer` logged, oldest first (for their export).
+    pub(in crate::store::mongo) async fn observations_by(
+        &self,
+        observer: Uuid,
+    ) -> StoreResult<Vec<ObservationRecord>> {
+        use futures_util::TryStreamExt;
+        let logged: Vec<Uuid> = self
+            .observations()
+            .find(doc! { "observer_id": id(observer) })
+            .sort(doc! { "created_at": 1 })
+            .await?
+            .map_ok(|found| uuid(found.client_id))
+            .try_collect()
+            .await?;
+        let mut records = Vec::with_capacity(logged.len());
+        for client_id in logged {
+            records.extend(self.find_observation(client_id, None).await?);
+        }
+        Ok(records)
+    }
+
     /// The observation with this `client_id`, read inside `session` when given.
     pub(super) async fn find_observation(
         &self,
