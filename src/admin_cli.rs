@@ -12,6 +12,7 @@ use crate::config::Settings;
 use crate::domain::account::{Email, Role, normalise_roles};
 use crate::domain::field_error::FieldError;
 use crate::domain::organisation::OrganisationFields;
+use crate::domain::practice::UnconfirmedAccounts;
 use crate::domain::sign_on::SignOn;
 use crate::store;
 
@@ -51,6 +52,11 @@ pub struct OrganisationRecord {
     /// the shell's history.
     #[arg(long, env = "TESSERA_SIGN_ON_CLIENT_SECRET", hide_env_values = true)]
     sign_on_client_secret: Option<String>,
+    /// What accounts at its domains may do before confirming their address:
+    /// practice-only (only practice tasks, for no credit; the default for a
+    /// new organisation) or all-tasks. Left out, an update keeps the policy.
+    #[arg(long, value_parser = parse_unconfirmed_accounts)]
+    unconfirmed_accounts: Option<UnconfirmedAccounts>,
 }
 
 /// Whose role, and which.
@@ -62,6 +68,11 @@ pub struct RoleChange {
     /// admin, researcher or contributor.
     #[arg(long, value_parser = parse_role)]
     role: Role,
+}
+
+fn parse_unconfirmed_accounts(raw: &str) -> Result<UnconfirmedAccounts, String> {
+    UnconfirmedAccounts::parse(raw)
+        .ok_or_else(|| format!("{raw:?} is not a policy; use practice-only or all-tasks"))
 }
 
 fn parse_role(raw: &str) -> Result<Role, String> {
@@ -154,6 +165,11 @@ async fn organisation(record: &OrganisationRecord, settings: &Settings) -> anyho
             // Without sign-on flags, the sign-on set before stays.
             let organisation = fields
                 .with_sign_on(sign_on.or(known.sign_on))
+                .with_unconfirmed_accounts(
+                    record
+                        .unconfirmed_accounts
+                        .unwrap_or(known.unconfirmed_accounts),
+                )
                 .into_record(known.id);
             store
                 .update_organisation(&organisation)
@@ -164,19 +180,25 @@ async fn organisation(record: &OrganisationRecord, settings: &Settings) -> anyho
         None => {
             let organisation = fields
                 .with_sign_on(sign_on)
+                .with_unconfirmed_accounts(record.unconfirmed_accounts.unwrap_or_default())
                 .into_record(uuid::Uuid::new_v4());
             store.create_organisation(&organisation).await?;
             (organisation, "recorded")
         }
     };
     Ok(format!(
-        "{} ({}) {verb}; addresses at {} make verified members",
+        "{} ({}) {verb}; addresses at {} make verified members once confirmed \
+         (unconfirmed: {})",
         organisation.name,
         organisation.id,
         if organisation.email_domains.is_empty() {
             "no domain yet".to_owned()
         } else {
             organisation.email_domains.join(", ")
+        },
+        match organisation.unconfirmed_accounts {
+            UnconfirmedAccounts::PracticeOnly => "practice tasks only",
+            UnconfirmedAccounts::AllTasks => "all tasks",
         }
     ))
 }

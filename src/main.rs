@@ -38,7 +38,8 @@ enum Command {
         #[command(subcommand)]
         command: tessera::admin_cli::AdminCommand,
     },
-    /// Manage the certificate signing key: `tessera certificate-key rotate`.
+    /// Manage the certificate signing keys: `tessera certificate-key rotate`,
+    /// `tessera certificate-key compromised`.
     CertificateKey {
         #[command(subcommand)]
         command: CertificateKeyCommand,
@@ -89,6 +90,32 @@ enum CertificateKeyCommand {
     /// Retire the current key (certificates it signed still verify) and
     /// make a new one for new certificates; restart the server to use it.
     Rotate,
+    /// Mark a retired key as compromised from a date: certificates it
+    /// signed from then on are no longer genuine, and one handed over
+    /// without its id is believed only when Tessera's record vouches for
+    /// it. Rotate first if it is the current key; restart the server after.
+    Compromised {
+        /// The key's id, as `GET /v1/certificates/public-key` lists it.
+        #[arg(long)]
+        key_id: String,
+        /// From when it may have been in someone else's hands (RFC 3339,
+        /// e.g. 2026-11-01T00:00:00Z, or a date, read as its midnight UTC).
+        #[arg(long, value_parser = parse_instant)]
+        since: chrono::DateTime<chrono::Utc>,
+        /// What happened, for the key list.
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+fn parse_instant(raw: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(raw)
+        .map(|at| at.with_timezone(&chrono::Utc))
+        .or_else(|_| {
+            chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                .map(|day| day.and_time(chrono::NaiveTime::MIN).and_utc())
+        })
+        .map_err(|_| format!("{raw:?} is not a date such as 2026-11-01 or 2026-11-01T09:30:00Z"))
 }
 
 #[tokio::main]
@@ -100,6 +127,14 @@ async fn main() -> ExitCode {
         Command::CertificateKey {
             command: CertificateKeyCommand::Rotate,
         } => rotate_certificate_key(),
+        Command::CertificateKey {
+            command:
+                CertificateKeyCommand::Compromised {
+                    key_id,
+                    since,
+                    reason,
+                },
+        } => mark_key_compromised(&key_id, since, reason),
         Command::Openapi => {
             print!("{}", tessera::api::spec_json());
             Ok(())
@@ -166,6 +201,25 @@ fn rotate_certificate_key() -> anyhow::Result<()> {
     println!(
         "Retired certificate key {old}: certificates it signed still verify. \
          New certificates will be signed with {new} once the server restarts."
+    );
+    Ok(())
+}
+
+fn mark_key_compromised(
+    key_id: &str,
+    since: chrono::DateTime<chrono::Utc>,
+    reason: String,
+) -> anyhow::Result<()> {
+    let settings = Settings::from_env()?;
+    let compromise = tessera::domain::certificate::compromise::Compromise { since, reason };
+    tessera::security::certificate_keys::mark_compromised(
+        &settings.certificate_key_paths(),
+        key_id,
+        &compromise,
+    )?;
+    println!(
+        "Certificate key {key_id} is marked compromised since {since}. Restart the server: \
+         certificates it signed from then on will no longer verify."
     );
     Ok(())
 }

@@ -247,7 +247,8 @@ impl AccountsApi {
         tokio::spawn(async move {
             let _ = super::confirmation::send_link(&background, &registered).await;
         });
-        Ok(RegisterResponse::Created(Json(AccountView::from(account))))
+        let view = super::me::account_view(&state, account).await?;
+        Ok(RegisterResponse::Created(Json(view)))
     }
 
     /// Log in with email and password. Only failures are counted: for one

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::auth::Caller;
 use super::error::ApiError;
-use super::me::{AccountResponse, AccountView};
+use super::me::{AccountResponse, AccountView, account_view};
 use super::state::SharedState;
 use super::tags::ApiTags;
 use crate::domain::account::{FieldError, Role, normalise_roles};
@@ -94,8 +94,12 @@ impl AdminApi {
             accounts.truncate(limit);
             accounts.last().map(|last| last.id.to_string())
         });
+        let mut views = Vec::with_capacity(accounts.len());
+        for account in accounts {
+            views.push(account_view(&state, account).await?);
+        }
         Ok(AccountPageResponse::Ok(Json(AccountPage {
-            accounts: accounts.into_iter().map(Into::into).collect(),
+            accounts: views,
             next_cursor: next_cursor.flatten(),
         })))
     }
@@ -123,6 +127,8 @@ impl AdminApi {
             .ok_or_else(|| ApiError::not_found("There is no account with this id."))?;
         // The new roles apply to the account's very next request.
         state.accounts.forget(user_id.0);
-        Ok(AccountResponse::Ok(Json(account.into())))
+        Ok(AccountResponse::Ok(Json(
+            account_view(&state, account).await?,
+        )))
     }
 }

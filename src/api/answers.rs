@@ -55,6 +55,10 @@ pub struct AnswerResult {
     /// For gold tasks: whether you were right, the right answer and why.
     #[oai(skip_serializing_if_is_none)]
     feedback: Option<Feedback>,
+    /// Answered for practice, before your address was confirmed: it earns
+    /// no credit and counts towards no consensus (see `practice_only` on
+    /// the session).
+    practice: bool,
 }
 
 /// Feedback on a gold task.
@@ -91,6 +95,7 @@ impl From<AnswerOutcome> for AnswerResult {
             status: status.to_owned(),
             credited_seconds: outcome.credited_seconds,
             counts_towards_consensus: outcome.counts_towards_consensus,
+            practice: outcome.practice,
             feedback: outcome.feedback.map(|f| Feedback {
                 correct: f.correct,
                 correct_answer: f.correct_answer,

@@ -24,9 +24,10 @@ use super::error::ApiError;
 use super::state::{AppState, SharedState};
 use super::tags::ApiTags;
 use crate::domain::account::{Role, bounded_text};
+use crate::domain::certificate::compromise::stands;
 use crate::domain::certificate::{
     CertificateContent, CertificateInput, Contributor, Period, QualityIndicators,
-    SignedCertificate, render_pdf, sign,
+    SignedCertificate, VerifyReason, render_pdf, sign,
 };
 use crate::domain::credits::erased::{ErasedCertificate, erased};
 use crate::domain::credits::{
@@ -71,11 +72,28 @@ pub enum PublicKeysResponse {
 }
 
 /// Reads a stored certificate back and checks it against every key that
-/// has signed certificates, current or retired.
+/// has signed certificates, current or retired. The record itself vouches
+/// for a certificate signed with a key later reported compromised, unless
+/// it was signed once the key was out.
 fn check_stored(state: &AppState, record: &StoredCertificate) -> RecordCheck {
-    check_record(record.signed.as_bytes(), |id| {
+    let check = check_record(record.signed.as_bytes(), |id| {
         state.certificate_keys.lookup(id)
-    })
+    });
+    match check {
+        RecordCheck::Checked { signed, outcome }
+            if outcome.valid
+                && state
+                    .certificate_keys
+                    .compromise(&signed.key_id)
+                    .is_some_and(|key| !stands(key, true, signed.content.issued_at)) =>
+        {
+            RecordCheck::Checked {
+                signed,
+                outcome: VerifyReason::CompromisedKey.into(),
+            }
+        }
+        other => other,
+    }
 }
 
 /// What stays of a person's certificates when they erase their account:
@@ -297,11 +315,16 @@ impl CertificatesApi {
             .certificate_keys
             .public_keys()
             .into_iter()
-            .map(|(key_id, key, current)| PublicKeyView {
-                key_id,
-                algorithm: ALGORITHM.to_owned(),
-                public_key: BASE64.encode(key.as_bytes()),
-                current,
+            .map(|(key_id, key, current)| {
+                let compromise = state.certificate_keys.compromise(&key_id).cloned();
+                PublicKeyView {
+                    algorithm: ALGORITHM.to_owned(),
+                    public_key: BASE64.encode(key.as_bytes()),
+                    current,
+                    compromised_since: compromise.as_ref().map(|c| c.since),
+                    compromise_reason: compromise.map(|c| c.reason),
+                    key_id,
+                }
             })
             .collect();
         Ok(PublicKeysResponse::Ok(Json(PublicKeysView { keys })))

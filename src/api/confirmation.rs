@@ -152,6 +152,8 @@ impl ConfirmationApi {
             })?;
         // Audiences see the verified membership on the very next request.
         state.accounts.forget(account.id);
-        Ok(ConfirmedResponse::Ok(Json(account.into())))
+        Ok(ConfirmedResponse::Ok(Json(
+            super::me::account_view(&state, account).await?,
+        )))
     }
 }

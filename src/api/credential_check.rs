@@ -12,6 +12,9 @@ use super::error::ApiError;
 use super::state::SharedState;
 use super::tags::ApiTags;
 use crate::domain::account::FieldError;
+use crate::domain::certificate::SignedCertificate;
+use crate::domain::certificate::badge::{jwt_claims, open_badge};
+use crate::domain::certificate::compromise::stands;
 use crate::domain::certificate::handed::{HandedCredential, Verdict, verdict};
 use crate::security::certificate_keys::JwtRefusal;
 
@@ -83,6 +86,24 @@ impl CredentialCheckView {
     }
 }
 
+/// Whether Tessera's record of the certificate makes exactly these claims:
+/// its credential, rebuilt from the stored signed content, is the same.
+async fn record_says(
+    state: &SharedState,
+    certificate_id: Uuid,
+    claims: &serde_json::Value,
+) -> Result<bool, ApiError> {
+    let Some(record) = state.store.certificate(certificate_id).await? else {
+        return Ok(false);
+    };
+    let Ok(signed) = serde_json::from_str::<SignedCertificate>(&record.signed) else {
+        return Ok(false);
+    };
+    let place = state.store.status_index(certificate_id).await?;
+    let credential = open_badge(&signed.content, &state.settings.public_url, place);
+    Ok(&jwt_claims(&credential, &signed.content) == claims)
+}
+
 #[derive(ApiResponse)]
 pub enum CredentialCheckResponse {
     /// The verdict; `valid` says whether to trust it.
@@ -106,8 +127,8 @@ impl CredentialCheckApi {
         state: Data<&SharedState>,
         body: Json<CredentialCheckRequest>,
     ) -> Result<CredentialCheckResponse, ApiError> {
-        let claims = match state.certificate_keys.verify_jwt(body.jwt.trim()) {
-            Ok(claims) => claims,
+        let (key_id, claims) = match state.certificate_keys.verify_jwt(body.jwt.trim()) {
+            Ok(verified) => verified,
             Err(JwtRefusal::Malformed) => {
                 return Err(ApiError::invalid([FieldError::new(
                     "jwt",
@@ -130,6 +151,26 @@ impl CredentialCheckApi {
             }
         };
         let read = HandedCredential::read(&claims);
+        if let Some(compromise) = state.certificate_keys.compromise(&key_id) {
+            let recorded_same = match read.certificate_id {
+                Some(id) => record_says(&state, id, &claims).await?,
+                None => false,
+            };
+            let issued = read
+                .valid_from
+                .as_deref()
+                .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
+                .map(|at| at.with_timezone(&Utc));
+            if !issued.is_some_and(|at| stands(compromise, recorded_same, at)) {
+                return Ok(CredentialCheckResponse::Ok(Json(
+                    CredentialCheckView::refused(&format!(
+                        "Not genuine: it is signed with a key Tessera reported compromised on                          {} ({}), and Tessera's own record does not vouch for it. Ask the                          holder for a new certificate.",
+                        compromise.since.format("%-d %B %Y"),
+                        compromise.reason
+                    )),
+                )));
+            }
+        }
         let revoked = state.store.revoked_status_indexes().await?;
         let (valid, withdrawn, summary) = match verdict(&read, &state.settings.public_url, &revoked)
         {

@@ -39,6 +39,12 @@ pub struct AccountView {
     membership: Option<Membership>,
     /// The person opened the confirmation link sent to `email`.
     email_confirmed: bool,
+    /// True while the address is not confirmed and the organisation its
+    /// domain belongs to lets unconfirmed accounts practise only: sessions
+    /// then hold practice tasks only, for no credit. Ask the person to open
+    /// the link sent to their address. Always false for an address at no
+    /// recorded organisation's domain.
+    practice_only: bool,
     /// Professional registration number (e.g. NMC PIN).
     #[oai(skip_serializing_if_is_none)]
     registration_number: Option<String>,
@@ -47,9 +53,12 @@ pub struct AccountView {
     created_at: DateTime<Utc>,
 }
 
-impl From<Account> for AccountView {
-    fn from(account: Account) -> Self {
+impl AccountView {
+    /// The account as shown; `practice_only` is what its organisation's
+    /// policy makes of it (`AccountCache::practice_only`).
+    pub fn new(account: Account, practice_only: bool) -> Self {
         Self {
+            practice_only,
             membership: account.membership(),
             organisation_id: account.organisation_id,
             email_confirmed: account.email_confirmed,
@@ -63,6 +72,15 @@ impl From<Account> for AccountView {
             created_at: account.created_at,
         }
     }
+}
+
+/// The account as shown, its organisation's policy read through the cache.
+pub async fn account_view(state: &SharedState, account: Account) -> Result<AccountView, ApiError> {
+    let practice_only = state
+        .accounts
+        .practice_only(state.store.as_ref(), &account)
+        .await?;
+    Ok(AccountView::new(account, practice_only))
 }
 
 #[derive(ApiResponse)]
@@ -129,10 +147,14 @@ pub enum EraseResponse {
 
 #[OpenApi(tag = "ApiTags::Me")]
 impl MeApi {
-    /// Who am I? Returns the signed-in account.
+    /// Who am I? Returns the signed-in account; `practice_only` says
+    /// whether to ask the person to confirm their address.
     #[oai(path = "/v1/me", method = "get", operation_id = "get_me")]
     async fn me(&self, caller: Caller) -> Result<AccountResponse, ApiError> {
-        Ok(AccountResponse::Ok(Json(caller.account().clone().into())))
+        Ok(AccountResponse::Ok(Json(AccountView::new(
+            caller.account().clone(),
+            caller.practice_only(),
+        ))))
     }
 
     /// Change your profile: the name on your certificates, your staff group
@@ -153,7 +175,9 @@ impl MeApi {
             .ok_or_else(|| ApiError::unauthorized("This account no longer exists."))?;
         // Claims and audiences use the new staff group at once.
         state.accounts.forget(account.id);
-        Ok(AccountResponse::Ok(Json(account.into())))
+        Ok(AccountResponse::Ok(Json(
+            account_view(&state, account).await?,
+        )))
     }
 
     /// Erase your account. Sign-ins stop at once; certificates you issued

@@ -14,6 +14,7 @@ use super::state::SharedState;
 use super::tags::ApiTags;
 use crate::domain::account::Role;
 use crate::domain::organisation::{Organisation, OrganisationFields};
+use crate::domain::practice::UnconfirmedAccounts;
 use crate::domain::sign_on::SignOn;
 use crate::store::StoreError;
 
@@ -33,6 +34,10 @@ pub struct NewOrganisationBody {
     email_domains: Vec<String>,
     /// The organisation's own sign-in, when staff may use it.
     sign_on: Option<SignOnBody>,
+    /// What accounts at these domains may do before confirming their
+    /// address: `practice_only` (the default) or `all_tasks`.
+    #[oai(default)]
+    unconfirmed_accounts: UnconfirmedAccounts,
 }
 
 /// An organisation's OpenID Connect provider, and Tessera's client there.
@@ -68,6 +73,7 @@ pub struct OrganisationChanges {
     email_domains: Option<Vec<String>>,
     /// The organisation's sign-in; `null` removes it.
     sign_on: MaybeUndefined<SignOnBody>,
+    unconfirmed_accounts: Option<UnconfirmedAccounts>,
 }
 
 /// An organisation.
@@ -82,6 +88,12 @@ pub struct OrganisationView {
     /// (`POST /v1/auth/sign-on`).
     #[oai(skip_serializing_if_is_none)]
     sign_on: Option<SignOnView>,
+    /// What an account at one of the domains may do until its address is
+    /// confirmed. `practice_only`: only practice tasks (gold tasks with
+    /// known answers), with feedback but no credit, never counting towards
+    /// results. `all_tasks`: everything, as confirmed members. Accounts at
+    /// other domains, confirmed addresses and sign-ins are not affected.
+    unconfirmed_accounts: UnconfirmedAccounts,
 }
 
 impl From<Organisation> for OrganisationView {
@@ -91,6 +103,7 @@ impl From<Organisation> for OrganisationView {
             name: organisation.name,
             ods_code: organisation.ods_code,
             email_domains: organisation.email_domains,
+            unconfirmed_accounts: organisation.unconfirmed_accounts,
             sign_on: organisation.sign_on.map(|sign_on| SignOnView {
                 issuer: sign_on.issuer,
                 client_id: sign_on.client_id,
@@ -196,7 +209,9 @@ impl OrganisationsApi {
             body.sign_on.as_ref(),
             None,
         )?;
-        let organisation = fields.into_record(Uuid::new_v4());
+        let organisation = fields
+            .with_unconfirmed_accounts(body.unconfirmed_accounts)
+            .into_record(Uuid::new_v4());
         state
             .store
             .create_organisation(&organisation)
@@ -205,7 +220,8 @@ impl OrganisationsApi {
         Ok(OrganisationResponse::Created(Json(organisation.into())))
     }
 
-    /// Change an organisation's name, ODS code, domains or sign-in (admins only).
+    /// Change an organisation's name, ODS code, domains, sign-in or policy
+    /// for unconfirmed accounts (admins only).
     #[oai(
         path = "/v1/admin/organisations/:organisation_id",
         method = "patch",
@@ -252,6 +268,11 @@ impl OrganisationsApi {
             sign_on.as_ref(),
             kept_secret.as_deref(),
         )?
+        .with_unconfirmed_accounts(
+            changes
+                .unconfirmed_accounts
+                .unwrap_or(stored.unconfirmed_accounts),
+        )
         .into_record(stored.id);
         let updated = state
             .store

@@ -56,6 +56,13 @@ pub struct Session {
     minutes: u32,
     /// Empty when there is nothing for you right now.
     tasks: Vec<SessionTask>,
+    /// True while your address is not confirmed and your organisation lets
+    /// unconfirmed accounts practise only: the bundle holds only practice
+    /// tasks (gold tasks with known answers, each answered once, with
+    /// feedback and for no credit), so it is empty once you have done them
+    /// all. Confirming your address (the link sent to it, or
+    /// `POST /v1/me/email-confirmation` for a new one) opens regular tasks.
+    practice_only: bool,
 }
 
 #[derive(ApiResponse)]
@@ -96,7 +103,9 @@ impl From<LeasedTask> for SessionTask {
 impl SessionsApi {
     /// Start a session: a bundle of tasks whose estimated times fit the
     /// minutes asked for, each leased to you, mixed across the live projects
-    /// you may join by priority, with some gold tasks.
+    /// you may join by priority, with some gold tasks. Until your address
+    /// is confirmed, your organisation may hand you practice tasks only
+    /// (see `practice_only`).
     #[oai(
         path = "/v1/sessions",
         method = "post",
@@ -112,14 +121,13 @@ impl SessionsApi {
         if !(1..=30).contains(&minutes) {
             return Err(FieldError::new("minutes", "must be between 1 and 30").into());
         }
-        let account = caller.account();
         let session_id = Uuid::new_v4();
         let tasks = state
             .store
             .claim(ClaimRequest {
                 session_id,
-                contributor_id: account.id,
-                member: crate::store::Member::of(account),
+                contributor_id: caller.account_id(),
+                member: caller.member(),
                 budget_seconds: minutes * 60,
                 project_id: body.0.project_id,
                 now: Utc::now(),
@@ -129,6 +137,7 @@ impl SessionsApi {
             session_id,
             minutes,
             tasks: tasks.into_iter().map(SessionTask::from).collect(),
+            practice_only: caller.practice_only(),
         })))
     }
 }

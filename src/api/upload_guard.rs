@@ -64,6 +64,7 @@ async fn admit(req: &Request) -> Result<(), Box<Response>> {
             )
         })?
         .ok_or_else(|| refuse(StatusCode::NOT_FOUND, "There is no project with this id."))?;
+    let caller = &caller.account;
     if project.owner_id != caller.id && !caller.roles.contains(&Role::Admin) {
         return Err(refuse(
             StatusCode::FORBIDDEN,

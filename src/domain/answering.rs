@@ -66,6 +66,8 @@ pub struct AnswerFacts<'a> {
     pub votes: &'a [Vote],
     pub seconds_spent: Option<f64>,
     pub now_ms: i64,
+    /// The answerer may only practise (`domain::practice`).
+    pub practice_only: bool,
 }
 
 /// What to store for the answer.
@@ -86,6 +88,12 @@ pub struct Assessment {
     pub marked: bool,
     /// The batch median after this answer.
     pub median_seconds: f64,
+    /// A practice answer: stored with its gold feedback, but it earns
+    /// nothing and writes no ledger entry, counts towards no consensus,
+    /// trains no contributor model and leaves the batch's pace alone. It
+    /// still counts in the person's own gold record, since they cannot
+    /// answer that gold task again.
+    pub practice: bool,
 }
 
 /// Applies the answer rules to one arriving answer.
@@ -111,7 +119,8 @@ pub fn assess(facts: &AnswerFacts<'_>) -> Assessment {
     };
     let qualified = qualification(gold_correct, gold_total, facts.policy.qualification_rule())
         .counts_towards_consensus();
-    let counted = qualified && !facts.is_gold && receipt != Receipt::Extra;
+    let practice = facts.practice_only;
+    let counted = !practice && qualified && !facts.is_gold && receipt != Receipt::Extra;
 
     // Credit: the server-measured window from the lease, capped, and never
     // more than the session's wall clock or the day's ceiling allows.
@@ -119,12 +128,20 @@ pub fn assess(facts: &AnswerFacts<'_>) -> Assessment {
     let cap = facts.policy.credit_cap(median);
     let lease = facts.lease;
     let window = (facts.now_ms - lease.leased_at_ms) as f64 / 1000.0;
-    let credited_seconds = pace::credited_seconds(window, facts.seconds_spent, median, cap)
-        .min(lease.session_headroom)
-        .min(lease.day_headroom);
+    let credited_seconds = if practice {
+        0
+    } else {
+        pace::credited_seconds(window, facts.seconds_spent, median, cap)
+            .min(lease.session_headroom)
+            .min(lease.day_headroom)
+    };
     let observed = facts.seconds_spent.unwrap_or(window).min(window.max(1.0));
     let (floor, ceiling) = facts.policy.pace_bounds();
-    let median_seconds = pace::update_median(median, observed).clamp(floor, ceiling);
+    let median_seconds = if practice {
+        median
+    } else {
+        pace::update_median(median, observed).clamp(floor, ceiling)
+    };
 
     Assessment {
         receipt,
@@ -136,6 +153,7 @@ pub fn assess(facts: &AnswerFacts<'_>) -> Assessment {
         credited_seconds,
         marked: !qualified || gold_correct_answer == Some(false),
         median_seconds,
+        practice,
     }
 }
 
@@ -175,6 +193,7 @@ mod tests {
             votes,
             seconds_spent: Some(15.0),
             now_ms: 30_000,
+            practice_only: false,
         }
     }
 
@@ -235,6 +254,31 @@ mod tests {
         assert_eq!(assessed.gold_correct_answer, Some(false));
         assert_eq!((assessed.gold_total, assessed.gold_correct), (1, 0));
         assert!(!assessed.counted && !assessed.qualified && assessed.marked);
+    }
+
+    #[test]
+    fn practice_earns_nothing_counts_nothing_and_keeps_the_pace_but_teaches() {
+        let policy = BatchPolicy::default();
+        let votes = yes();
+        let mut regular = facts(&policy, &votes);
+        regular.practice_only = true;
+        let assessed = assess(&regular);
+        assert!(assessed.practice && !assessed.counted);
+        assert_eq!(assessed.credited_seconds, 0);
+        assert_eq!(assessed.median_seconds, 20.0);
+
+        let mut gold = facts(&policy, &votes);
+        gold.practice_only = true;
+        gold.is_gold = true;
+        gold.gold_votes = Some(&votes);
+        let assessed = assess(&gold);
+        assert_eq!(
+            assessed.gold_correct_answer,
+            Some(true),
+            "feedback still given"
+        );
+        assert_eq!((assessed.gold_total, assessed.gold_correct), (1, 1));
+        assert_eq!(assessed.credited_seconds, 0);
     }
 
     #[test]

@@ -129,6 +129,47 @@ pub fn gold_wanted(policy: &BatchPolicy, wanted: usize, gold_answered: u32) -> u
     (wanted as f64 * policy.gold_share(gold_answered)).round() as usize
 }
 
+/// How one batch's share of a bundle is drawn: gold tasks first, then
+/// regular tasks for the rest. Someone who may only practise
+/// (`domain::practice`) draws gold only, so a batch without gold (or whose
+/// gold they have all answered) gives them nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Draw {
+    /// Gold tasks to look for.
+    pub gold: usize,
+    wanted: usize,
+    practice_only: bool,
+}
+
+impl Draw {
+    pub fn new(
+        policy: &BatchPolicy,
+        wanted: usize,
+        gold_answered: u32,
+        practice_only: bool,
+    ) -> Self {
+        let gold = if practice_only {
+            wanted
+        } else {
+            gold_wanted(policy, wanted, gold_answered)
+        };
+        Self {
+            gold,
+            wanted,
+            practice_only,
+        }
+    }
+
+    /// Regular tasks to lease once `gold_found` gold tasks were found.
+    pub fn regular(&self, gold_found: usize) -> usize {
+        if self.practice_only {
+            0
+        } else {
+            self.wanted.saturating_sub(gold_found)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,6 +250,25 @@ mod tests {
         };
         assert_eq!(gold_wanted(&policy, 10, 0), 2);
         assert_eq!(gold_wanted(&policy, 10, 5), 1);
+    }
+
+    #[test]
+    fn practice_draws_gold_only() {
+        let policy = BatchPolicy {
+            gold_rate: 0.1,
+            ..BatchPolicy::default()
+        };
+        let practice = Draw::new(&policy, 10, 0, true);
+        assert_eq!((practice.gold, practice.regular(3)), (10, 0));
+        let work = Draw::new(&policy, 10, 0, false);
+        assert_eq!(work.gold, 2);
+        assert_eq!(work.regular(1), 9, "regular tasks fill what gold could not");
+        let no_gold = BatchPolicy {
+            gold_rate: 0.0,
+            ..BatchPolicy::default()
+        };
+        assert_eq!(Draw::new(&no_gold, 4, 0, false).gold, 0);
+        assert_eq!(Draw::new(&no_gold, 4, 0, true).regular(0), 0);
     }
 
     proptest! {

@@ -17,6 +17,7 @@ pub mod organisation;
 pub mod pace;
 pub mod page;
 pub mod policy;
+pub mod practice;
 pub mod project;
 pub mod quality;
 pub mod reestimate;

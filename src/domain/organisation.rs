@@ -2,11 +2,13 @@
 //! domains that prove a person works there and, optionally, its single
 //! sign-on. A person's membership is verified once they confirm an address
 //! at one of those domains or sign in through its provider; anything else
-//! they type at registration is self-declared.
+//! they type at registration is self-declared. Until then, the record's
+//! policy for unconfirmed accounts (`practice`) says what they may work on.
 
 use uuid::Uuid;
 
 use super::field_error::FieldError;
+use super::practice::UnconfirmedAccounts;
 use super::sign_on::SignOn;
 
 /// Most email domains one organisation may list.
@@ -27,6 +29,8 @@ pub struct Organisation {
     pub email_domains: Vec<String>,
     /// Its OpenID Connect provider, when staff may sign in through it.
     pub sign_on: Option<SignOn>,
+    /// What accounts at its domains may do before confirming their address.
+    pub unconfirmed_accounts: UnconfirmedAccounts,
 }
 
 /// What an administrator sent, checked.
@@ -36,6 +40,7 @@ pub struct OrganisationFields {
     pub ods_code: Option<String>,
     pub email_domains: Vec<String>,
     pub sign_on: Option<SignOn>,
+    pub unconfirmed_accounts: UnconfirmedAccounts,
 }
 
 impl OrganisationFields {
@@ -57,6 +62,7 @@ impl OrganisationFields {
                 ods_code,
                 email_domains,
                 sign_on: None,
+                unconfirmed_accounts: UnconfirmedAccounts::default(),
             }),
             (name, code, domains) => Err([name.err(), code.err()]
                 .into_iter()
@@ -70,6 +76,13 @@ impl OrganisationFields {
         Self { sign_on, ..self }
     }
 
+    pub fn with_unconfirmed_accounts(self, unconfirmed_accounts: UnconfirmedAccounts) -> Self {
+        Self {
+            unconfirmed_accounts,
+            ..self
+        }
+    }
+
     pub fn into_record(self, id: Uuid) -> Organisation {
         Organisation {
             id,
@@ -77,6 +90,7 @@ impl OrganisationFields {
             ods_code: self.ods_code,
             email_domains: self.email_domains,
             sign_on: self.sign_on,
+            unconfirmed_accounts: self.unconfirmed_accounts,
         }
     }
 }

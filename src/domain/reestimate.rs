@@ -19,6 +19,9 @@ pub struct VoteRow {
     pub votes: Vec<Vote>,
     /// Whether it counts towards consensus (qualified, not extra, not gold).
     pub counted: bool,
+    /// Given while the contributor could only practise
+    /// (`domain::practice`): it trains no model.
+    pub practice: bool,
 }
 
 /// Everything re-estimation reads: answers and the gold tasks' known votes.
@@ -37,9 +40,11 @@ pub struct Reestimate {
 
 /// Fits the batch and re-evaluates its tasks.
 pub fn reestimate(questions: &[Question], policy: &BatchPolicy, data: &BatchVotes) -> Reestimate {
+    // Practice answers train nothing: their contributors get no model from them.
+    let rows: Vec<&VoteRow> = data.rows.iter().filter(|row| !row.practice).collect();
     let mut task_index: HashMap<Uuid, u32> = HashMap::new();
     let mut worker_index: HashMap<Uuid, u32> = HashMap::new();
-    for row in &data.rows {
+    for row in &rows {
         let next = task_index.len() as u32;
         task_index.entry(row.task).or_insert(next);
         let next = worker_index.len() as u32;
@@ -50,8 +55,7 @@ pub fn reestimate(questions: &[Question], policy: &BatchPolicy, data: &BatchVote
         let classes = question.labels.len().max(2);
         // Gold answers train the matrices even though they never count
         // towards a task's consensus.
-        let observations: Vec<Observation> = data
-            .rows
+        let observations: Vec<Observation> = rows
             .iter()
             .filter(|row| row.counted || data.gold.contains_key(&row.task))
             .flat_map(|row| {
@@ -85,9 +89,9 @@ pub fn reestimate(questions: &[Question], policy: &BatchPolicy, data: &BatchVote
         }
     }
     let mut per_task: HashMap<Uuid, Vec<&VoteRow>> = HashMap::new();
-    for row in data
-        .rows
+    for row in rows
         .iter()
+        .copied()
         .filter(|row| row.counted && !data.gold.contains_key(&row.task))
     {
         per_task.entry(row.task).or_default().push(row);
@@ -152,12 +156,14 @@ mod tests {
                 contributor: good,
                 votes: vote(truth),
                 counted: false,
+                practice: false,
             });
             data.rows.push(VoteRow {
                 task,
                 contributor: bad,
                 votes: vote(1 - truth),
                 counted: false,
+                practice: false,
             });
         }
         let open = Uuid::new_v4();
@@ -166,12 +172,14 @@ mod tests {
             contributor: good,
             votes: vote(0),
             counted: true,
+            practice: false,
         });
         data.rows.push(VoteRow {
             task: open,
             contributor: bad,
             votes: vote(1),
             counted: true,
+            practice: false,
         });
         let result = reestimate(&questions, &policy, &data);
         let models: HashMap<Uuid, WorkerModel> = result.models.into_iter().collect();
@@ -181,5 +189,32 @@ mod tests {
         // The reliable contributor's "include" wins despite the tie in votes.
         assert_eq!(verdict.consensus[0].label, "include");
         assert_eq!(verdict.state, TaskState::Settled);
+    }
+
+    #[test]
+    fn practice_answers_train_no_model() {
+        let questions = vec![Question::new(
+            "decision",
+            "Include?",
+            &["include", "exclude"],
+        )];
+        let (member, practising) = (Uuid::new_v4(), Uuid::new_v4());
+        let mut data = BatchVotes::default();
+        for i in 0..6 {
+            let task = Uuid::new_v4();
+            data.gold.insert(task, vote((i % 2) as u16));
+            for (contributor, practice) in [(member, false), (practising, true)] {
+                data.rows.push(VoteRow {
+                    task,
+                    contributor,
+                    votes: vote((i % 2) as u16),
+                    counted: false,
+                    practice,
+                });
+            }
+        }
+        let result = reestimate(&questions, &BatchPolicy::default(), &data);
+        let modelled: Vec<Uuid> = result.models.iter().map(|(who, _)| *who).collect();
+        assert_eq!(modelled, vec![member]);
     }
 }

@@ -104,6 +104,7 @@ mod tests {
                 label: Some(label),
             }],
             counted: true,
+            practice: false,
         }
     }
 

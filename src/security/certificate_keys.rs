@@ -10,6 +10,11 @@
 //!   them still verify, years later; nothing can be signed with them.
 //! - `tessera certificate-key rotate` retires the current key and makes a
 //!   new one; a running server picks the change up when it restarts.
+//! - `tessera certificate-key compromised --key-id ID --since DATE` marks a
+//!   retired key as compromised from that date (`<key id>.compromised`, JSON,
+//!   beside its `.pub`): the key list says so, and a credential it signed is
+//!   only believed when Tessera's own record of that certificate vouches
+//!   for it (see `domain::certificate::compromise`).
 //!
 //! Earlier versions signed certificates with the token key. When the
 //! certificate key is first created on a store that already holds data,
@@ -25,12 +30,14 @@ use ed25519_dalek::pkcs8::EncodePrivateKey;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 
 use super::keys::{self, key_id};
+use crate::domain::certificate::compromise::Compromise;
 
 /// The current signing key and every retired public key.
 pub struct CertificateKeys {
     current: SigningKey,
     current_id: String,
     retired: Vec<(String, VerifyingKey)>,
+    compromised: Vec<(String, Compromise)>,
 }
 
 /// Why a VC-JWT was not accepted.
@@ -62,10 +69,12 @@ impl CertificateKeys {
             tracing::info!(key_id = %key_id(legacy), "the token key's public half now verifies earlier certificates");
         }
         let retired = read_retired(&paths.retired)?;
+        let compromised = read_compromised(&paths.retired, &retired)?;
         Ok(Self {
             current_id: key_id(&current.verifying_key()),
             current,
             retired,
+            compromised,
         })
     }
 
@@ -89,17 +98,15 @@ impl CertificateKeys {
     }
 
     /// Checks a VC-JWT (a credential's proof) against the key its `kid`
-    /// names, current or retired: the claims when the signature holds.
-    pub fn verify_jwt(&self, jwt: &str) -> Result<serde_json::Value, JwtRefusal> {
+    /// names, current or retired: that key's id and the claims, when the
+    /// signature holds.
+    pub fn verify_jwt(&self, jwt: &str) -> Result<(String, serde_json::Value), JwtRefusal> {
         let header = jsonwebtoken::decode_header(jwt).map_err(|_| JwtRefusal::Malformed)?;
         if header.alg != jsonwebtoken::Algorithm::EdDSA {
             return Err(JwtRefusal::Malformed);
         }
-        let key = header
-            .kid
-            .as_deref()
-            .and_then(|kid| self.lookup(kid))
-            .ok_or(JwtRefusal::UnknownKey)?;
+        let kid = header.kid.ok_or(JwtRefusal::UnknownKey)?;
+        let key = self.lookup(&kid).ok_or(JwtRefusal::UnknownKey)?;
         let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::EdDSA);
         // A credential does not expire; `nbf` is its issue time.
         validation.required_spec_claims.clear();
@@ -107,7 +114,7 @@ impl CertificateKeys {
         validation.validate_nbf = true;
         let decoding = jsonwebtoken::DecodingKey::from_ed_der(key.as_bytes());
         jsonwebtoken::decode::<serde_json::Value>(jwt, &decoding, &validation)
-            .map(|data| data.claims)
+            .map(|data| (kid, data.claims))
             .map_err(|_| JwtRefusal::BadSignature)
     }
 
@@ -120,6 +127,14 @@ impl CertificateKeys {
             .iter()
             .find(|(retired, _)| retired == id)
             .map(|(_, key)| *key)
+    }
+
+    /// When and why the key with this id was reported compromised, if it was.
+    pub fn compromise(&self, id: &str) -> Option<&Compromise> {
+        self.compromised
+            .iter()
+            .find(|(key, _)| key == id)
+            .map(|(_, compromise)| compromise)
     }
 
     /// Every public key with its id, the current one first and marked so.
@@ -145,6 +160,46 @@ pub fn rotate(paths: &KeyPaths) -> anyhow::Result<(String, String)> {
     std::fs::remove_file(&replaced)
         .with_context(|| format!("removing the retired seed {}", replaced.display()))?;
     Ok((key_id(&old), key_id(&new)))
+}
+
+/// Marks a retired key as compromised from `compromise.since`. The current
+/// key cannot be: rotate first, so nothing new is signed with it.
+pub fn mark_compromised(paths: &KeyPaths, id: &str, compromise: &Compromise) -> anyhow::Result<()> {
+    let current = keys::load_or_generate(&paths.current)?.verifying_key();
+    anyhow::ensure!(
+        key_id(&current) != id,
+        "{id} is the current key: run `tessera certificate-key rotate` first, then mark it"
+    );
+    let retired = read_retired(&paths.retired)?;
+    anyhow::ensure!(
+        retired.iter().any(|(known, _)| known == id),
+        "{id} is not a retired certificate key (see GET /v1/certificates/public-key)"
+    );
+    let path = paths.retired.join(format!("{id}.compromised"));
+    std::fs::write(&path, serde_json::to_vec_pretty(compromise)?)
+        .with_context(|| format!("writing {}", path.display()))
+}
+
+/// The `<key id>.compromised` files; one naming no retired key, or not
+/// readable, stops the start rather than leaving a forged key trusted.
+fn read_compromised(
+    dir: &Path,
+    retired: &[(String, VerifyingKey)],
+) -> anyhow::Result<Vec<(String, Compromise)>> {
+    let mut found = Vec::new();
+    for (id, _) in retired {
+        let path = dir.join(format!("{id}.compromised"));
+        match std::fs::read(&path) {
+            Ok(bytes) => found.push((
+                id.clone(),
+                serde_json::from_slice(&bytes)
+                    .with_context(|| format!("{} is not a compromise record", path.display()))?,
+            )),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+            Err(err) => return Err(err).with_context(|| format!("reading {}", path.display())),
+        }
+    }
+    Ok(found)
 }
 
 /// Writes `key`'s public half into the retired directory (once).
@@ -257,7 +312,7 @@ mod tests {
             .unwrap();
         rotate(&paths(dir.path())).unwrap();
         let after = CertificateKeys::open(&paths(dir.path()), None).unwrap();
-        assert_eq!(after.verify_jwt(&jwt).unwrap()["jti"], "urn:uuid:1");
+        assert_eq!(after.verify_jwt(&jwt).unwrap().1["jti"], "urn:uuid:1");
 
         let mut parts: Vec<&str> = jwt.split('.').collect();
         let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -271,6 +326,25 @@ mod tests {
             CertificateKeys::open(&paths(tempfile::tempdir().unwrap().path()), None).unwrap();
         assert_eq!(stranger.verify_jwt(&jwt), Err(JwtRefusal::UnknownKey));
         assert_eq!(after.verify_jwt("not a jwt"), Err(JwtRefusal::Malformed));
+    }
+
+    #[test]
+    fn only_a_retired_key_can_be_marked_compromised() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = CertificateKeys::open(&paths(dir.path()), None).unwrap();
+        let old = first.signer().1.to_owned();
+        let compromise = Compromise {
+            since: chrono::Utc::now(),
+            reason: "the laptop holding it was stolen".into(),
+        };
+        let refused = mark_compromised(&paths(dir.path()), &old, &compromise).unwrap_err();
+        assert!(refused.to_string().contains("rotate"), "{refused}");
+        rotate(&paths(dir.path())).unwrap();
+        mark_compromised(&paths(dir.path()), &old, &compromise).unwrap();
+        assert!(mark_compromised(&paths(dir.path()), "0000000000000000", &compromise).is_err());
+        let keys = CertificateKeys::open(&paths(dir.path()), None).unwrap();
+        assert_eq!(keys.compromise(&old), Some(&compromise));
+        assert_eq!(keys.compromise(keys.signer().1), None);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use super::StoreResult;
 use crate::domain::account::{Email, Role, StaffGroup};
 use crate::domain::admission::Worker;
 use crate::domain::organisation::Membership;
+use crate::domain::practice::{Standing, UnconfirmedAccounts};
 
 /// A registered person, without secrets.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +37,21 @@ impl Account {
             self.email_confirmed,
             self.signed_in_through,
         )
+    }
+
+    /// What decides whether the account may only practise.
+    pub fn standing(&self) -> Standing {
+        Standing {
+            verified: self.membership() == Some(Membership::Verified),
+            email_confirmed: self.email_confirmed,
+            organisation_id: self.organisation_id,
+        }
+    }
+
+    /// Whether the account answers practice tasks only, given the policy of
+    /// the organisation `standing().deciding_organisation()` names.
+    pub fn practice_only(&self, policy: Option<UnconfirmedAccounts>) -> bool {
+        self.standing().practice_only(policy)
     }
 
     /// The account as the admission rules see it.

@@ -78,6 +78,9 @@ pub struct AnswerOutcome {
     /// (or failed this gold task): the time is credited but marked.
     pub counts_towards_consensus: bool,
     pub feedback: Option<GoldFeedback>,
+    /// Answered for practice (`domain::practice`): no credit, no consensus.
+    #[serde(default)]
+    pub practice: bool,
 }
 
 /// Why a submission was refused as a whole: the answer at `index` broke
@@ -96,16 +99,21 @@ pub struct Member {
     pub organisation_id: Option<Uuid>,
     pub verified: bool,
     pub staff_group: StaffGroup,
+    /// Handed only gold tasks, answered for practice (`domain::practice`).
+    pub practice_only: bool,
 }
 
 impl Member {
-    pub fn of(account: &super::Account) -> Self {
+    /// The account as claims and answers see it; `practice_only` is what
+    /// its organisation's policy makes of it (`Account::practice_only`).
+    pub fn of(account: &super::Account, practice_only: bool) -> Self {
         let worker = account.worker();
         Self {
             organisation: account.organisation.clone(),
             organisation_id: worker.organisation_id,
             verified: worker.verified,
             staff_group: worker.staff_group,
+            practice_only,
         }
     }
 

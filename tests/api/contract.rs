@@ -15,7 +15,7 @@ use tessera::domain::kinds::{KindSettings, TaskKind, Vote};
 use tessera::domain::policy::BatchPolicy;
 use tessera::domain::project::{Audience, WorkStatus};
 use tessera::store::{
-    Account, AnswerStatus, AnswerSubmission, Answerer, Batch, ClaimRequest, Member,
+    Account, AnswerStatus, AnswerSubmission, Answerer, Batch, ClaimRequest, GoldAnswer, Member,
     NewRefreshToken, NewTask, Project, RefreshOutcome, Store, StoreError, StoredCertificate,
     SubmitRefusal, TaskResult,
 };
@@ -57,7 +57,7 @@ fn mongodb_skipped() {
     });
 }
 
-fn account(email: &str) -> Account {
+pub fn account(email: &str) -> Account {
     Account {
         id: Uuid::new_v4(),
         email: email.to_owned(),
@@ -300,6 +300,18 @@ pub async fn live_batch(
     tasks: usize,
     policy: BatchPolicy,
 ) -> (Batch, Vec<Uuid>) {
+    live_batch_with_gold(store, tasks, 0, policy).await
+}
+
+/// A live project with one screening batch of `tasks` regular tasks
+/// followed by `gold` gold tasks whose known answer is "include"; the ids
+/// are in that order.
+pub async fn live_batch_with_gold(
+    store: &dyn Store,
+    tasks: usize,
+    gold: usize,
+    policy: BatchPolicy,
+) -> (Batch, Vec<Uuid>) {
     let project = Project {
         id: Uuid::new_v4(),
         owner_id: Uuid::new_v4(),
@@ -314,14 +326,21 @@ pub async fn live_batch(
     store.create_project(&project).await.unwrap();
     let settings =
         KindSettings::parse(TaskKind::Screening, &json!({"inclusion_criteria": "RCTs"})).unwrap();
-    let new_tasks: Vec<NewTask> = (0..tasks)
+    let new_tasks: Vec<NewTask> = (0..tasks + gold)
         .map(|i| NewTask {
             id: Uuid::new_v4(),
             external_id: Some(format!("row-{i}")),
             content: settings
                 .parse_content(&json!({"title": format!("Study {i}")}))
                 .unwrap(),
-            gold: None,
+            gold: (i >= tasks).then(|| GoldAnswer {
+                answer: json!({"decision": "include"}),
+                votes: vec![Vote {
+                    question: 0,
+                    label: Some(0),
+                }],
+                explanation: "It is a trial.".into(),
+            }),
         })
         .collect();
     let ids = new_tasks.iter().map(|task| task.id).collect();
@@ -346,11 +365,11 @@ pub async fn live_batch(
         read_back.duplicates_dropped, 2,
         "kept for the PRISMA counts"
     );
-    assert_eq!(stored, tasks as u64);
+    assert_eq!(stored, (tasks + gold) as u64);
     (batch, ids)
 }
 
-fn places(min_answers: u32, max_answers: u32) -> BatchPolicy {
+pub fn places(min_answers: u32, max_answers: u32) -> BatchPolicy {
     BatchPolicy {
         min_answers,
         max_answers,
@@ -361,7 +380,7 @@ fn places(min_answers: u32, max_answers: u32) -> BatchPolicy {
     }
 }
 
-fn claim_at(person: Uuid, now: DateTime<Utc>) -> ClaimRequest {
+pub fn claim_at(person: Uuid, now: DateTime<Utc>) -> ClaimRequest {
     ClaimRequest {
         session_id: Uuid::new_v4(),
         contributor_id: person,
@@ -379,6 +398,7 @@ pub fn anyone() -> Member {
         organisation_id: None,
         verified: false,
         staff_group: StaffGroup::Other,
+        practice_only: false,
     }
 }
 
@@ -390,7 +410,7 @@ pub fn staff(id: Uuid) -> Answerer {
     }
 }
 
-fn vote(task: Uuid, label: u16) -> AnswerSubmission {
+pub fn vote(task: Uuid, label: u16) -> AnswerSubmission {
     AnswerSubmission {
         client_id: Uuid::new_v4(),
         task_id: task,

@@ -24,6 +24,8 @@ mod observation_verifiers;
 mod observations;
 mod openapi;
 mod organisations;
+mod practice;
+mod practice_store;
 mod prisma;
 mod quality;
 mod ris_export;

@@ -218,6 +218,12 @@ pub struct PublicKeyView {
     /// True for the key that signs new certificates; retired keys are
     /// listed because certificates they signed remain genuine.
     pub current: bool,
+    /// When the key was reported compromised: a signature by it proves
+    /// nothing on its own from then on (check such a certificate by its id).
+    #[oai(skip_serializing_if_is_none)]
+    pub compromised_since: Option<chrono::DateTime<chrono::Utc>>,
+    #[oai(skip_serializing_if_is_none)]
+    pub compromise_reason: Option<String>,
 }
 
 /// The keys to verify certificates offline with.

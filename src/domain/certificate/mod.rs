@@ -8,6 +8,7 @@
 //! so the module can be tested in isolation.
 
 pub mod badge;
+pub mod compromise;
 mod closing;
 pub mod handed;
 mod content;

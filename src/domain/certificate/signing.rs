@@ -53,6 +53,9 @@ pub enum VerifyReason {
     Unserialisable,
     /// The signature does not match: the content was changed or another key signed it.
     BadSignature,
+    /// Signed with a key reported compromised, on or after the date it was
+    /// (see `compromise`).
+    CompromisedKey,
 }
 
 impl fmt::Display for VerifyReason {
@@ -64,6 +67,9 @@ impl fmt::Display for VerifyReason {
             VerifyReason::MalformedSignature => "the signature is malformed",
             VerifyReason::Unserialisable => "the content could not be serialised",
             VerifyReason::BadSignature => "the signature does not match the content",
+            VerifyReason::CompromisedKey => {
+                "it was signed after its signing key was reported compromised"
+            }
         })
     }
 }

@@ -209,6 +209,7 @@ impl MongoStore {
             votes: &submission.votes,
             seconds_spent: submission.seconds_spent,
             now_ms,
+            practice_only: answerer.member.practice_only,
         });
         let credited = assessed.credited_seconds;
         attempt.credited_today = Some(credited_today + i64::from(credited));
@@ -235,6 +236,7 @@ impl MongoStore {
                     explanation: gold.explanation.clone(),
                 },
             ),
+            practice: assessed.practice,
         };
         let answer_id = ObjectId::new();
         let created_at = at(now);
@@ -251,26 +253,30 @@ impl MongoStore {
                 counted: assessed.counted,
                 outcome: OutcomeDoc::from_outcome(&outcome),
                 created_at,
+                practice: assessed.practice,
             })
             .session(&mut *session)
             .await?;
-        self.ledger
-            .insert_one(LedgerDoc {
-                schema_version: SCHEMA_VERSION,
-                answer_id,
-                observation_id: None,
-                contributor_id: me,
-                project_id: batch.project_id,
-                batch_id: task.batch_id,
-                kind: batch.kind.to_owned(),
-                seconds: i64::from(credited),
-                late: status == AnswerStatus::Late,
-                extra: status == AnswerStatus::Extra,
-                marked: assessed.marked,
-                created_at,
-            })
-            .session(&mut *session)
-            .await?;
+        // Practice earns nothing, so it has no place in the ledger.
+        if !assessed.practice {
+            self.ledger
+                .insert_one(LedgerDoc {
+                    schema_version: SCHEMA_VERSION,
+                    answer_id,
+                    observation_id: None,
+                    contributor_id: me,
+                    project_id: batch.project_id,
+                    batch_id: task.batch_id,
+                    kind: batch.kind.to_owned(),
+                    seconds: i64::from(credited),
+                    late: status == AnswerStatus::Late,
+                    extra: status == AnswerStatus::Extra,
+                    marked: assessed.marked,
+                    created_at,
+                })
+                .session(&mut *session)
+                .await?;
+        }
         self.participation
             .update_one(
                 doc! { "batch_id": task.batch_id, "contributor_id": me },

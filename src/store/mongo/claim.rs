@@ -27,7 +27,7 @@ use super::documents::{BatchDoc, ProjectDoc, SCHEMA_VERSION, SessionDoc};
 use super::lease::Lease;
 use super::projects::state_is;
 use crate::domain::admission::{self, Workplace};
-use crate::domain::bundle::{BundlePlan, gold_wanted};
+use crate::domain::bundle::{BundlePlan, Draw};
 use crate::domain::consensus::TaskState;
 use crate::domain::policy::BatchPolicy;
 use crate::store::{ClaimRequest, LeasedTask, StoreResult};
@@ -155,7 +155,13 @@ impl MongoStore {
             .map_or(0, |record| u32::try_from(record.gold_total).unwrap_or(0));
         let mut picked = Vec::with_capacity(wanted);
 
-        let gold = gold_wanted(&batch.policy, wanted, gold_seen);
+        let draw = Draw::new(
+            &batch.policy,
+            wanted,
+            gold_seen,
+            request.member.practice_only,
+        );
+        let gold = draw.gold;
         if gold > 0 {
             let mut filter = lease.available();
             filter.insert("batch_id", batch.id);
@@ -176,7 +182,7 @@ impl MongoStore {
             }
         }
 
-        let regular_wanted = wanted.saturating_sub(picked.len());
+        let regular_wanted = draw.regular(picked.len());
         let limit = regular_wanted * OVERSCAN + 8;
         let mut after: Option<i64> = None;
         let mut taken = 0;

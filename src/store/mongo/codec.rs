@@ -47,6 +47,7 @@ impl OutcomeDoc {
             credited_seconds: i64::from(outcome.credited_seconds),
             counts_towards_consensus: outcome.counts_towards_consensus,
             feedback: outcome.feedback.clone(),
+            practice: outcome.practice,
         }
     }
 
@@ -59,6 +60,7 @@ impl OutcomeDoc {
             credited_seconds: u32::try_from(self.credited_seconds.max(0)).unwrap_or(u32::MAX),
             counts_towards_consensus: self.counts_towards_consensus,
             feedback: self.feedback,
+            practice: self.practice,
         }
     }
 }

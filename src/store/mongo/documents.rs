@@ -13,6 +13,7 @@ use crate::domain::account::StaffGroup;
 use crate::domain::consensus::TaskState;
 use crate::domain::kinds::{KindSettings, Vote};
 use crate::domain::policy::BatchPolicy;
+use crate::domain::practice::UnconfirmedAccounts;
 use crate::domain::project::{Audience, WorkStatus};
 use crate::store::{AnswerStatus, GoldFeedback};
 
@@ -81,6 +82,9 @@ pub struct OrganisationDoc {
     pub email_domains: Vec<String>,
     #[serde(default)]
     pub sign_on: Option<SignOnDoc>,
+    /// `practice_only` for organisations stored before the policy existed.
+    #[serde(default)]
+    pub unconfirmed_accounts: UnconfirmedAccounts,
 }
 
 /// An organisation's OpenID Connect client.
@@ -230,6 +234,8 @@ pub struct OutcomeDoc {
     pub credited_seconds: i64,
     pub counts_towards_consensus: bool,
     pub feedback: Option<GoldFeedback>,
+    #[serde(default)]
+    pub practice: bool,
 }
 
 /// One answer; unique on `client_id` and on `(task_id, contributor_id)`.
@@ -247,6 +253,9 @@ pub struct AnswerDoc {
     pub counted: bool,
     pub outcome: OutcomeDoc,
     pub created_at: bson::DateTime,
+    /// Given for practice (`domain::practice`): it trains no model.
+    #[serde(default)]
+    pub practice: bool,
 }
 
 /// A contributor's record on one batch; unique on `(batch_id, contributor_id)`.

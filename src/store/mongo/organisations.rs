@@ -26,6 +26,7 @@ impl OrganisationDoc {
                 client_id: sign_on.client_id.clone(),
                 client_secret: sign_on.client_secret.clone(),
             }),
+            unconfirmed_accounts: organisation.unconfirmed_accounts,
         }
     }
 
@@ -40,6 +41,7 @@ impl OrganisationDoc {
                 client_id: doc.client_id,
                 client_secret: doc.client_secret,
             }),
+            unconfirmed_accounts: self.unconfirmed_accounts,
         }
     }
 }

@@ -36,6 +36,8 @@ struct BatchVote {
     contributor_id: bson::Uuid,
     votes: Vec<Vote>,
     counted: bool,
+    #[serde(default)]
+    practice: bool,
 }
 
 impl MongoStore {
@@ -104,7 +106,9 @@ impl QualityStore for MongoStore {
             .answers
             .clone_with_type::<BatchVote>()
             .find(doc! { "batch_id": id(batch_id) })
-            .projection(doc! { "task_id": 1, "contributor_id": 1, "votes": 1, "counted": 1 })
+            .projection(
+                doc! { "task_id": 1, "contributor_id": 1, "votes": 1, "counted": 1, "practice": 1 },
+            )
             .await?;
         while let Some(answer) = answers.try_next().await? {
             data.rows.push(VoteRow {
@@ -112,6 +116,7 @@ impl QualityStore for MongoStore {
                 contributor: uuid(answer.contributor_id),
                 votes: answer.votes,
                 counted: answer.counted,
+                practice: answer.practice,
             });
         }
         Ok(data)

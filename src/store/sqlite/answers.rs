@@ -158,6 +158,7 @@ fn store_one(
         votes: &submission.votes,
         seconds_spent: submission.seconds_spent,
         now_ms,
+        practice_only: answerer.member.practice_only,
     });
     let status = match assessed.receipt {
         Receipt::Accepted => AnswerStatus::Accepted,
@@ -187,10 +188,11 @@ fn store_one(
         credited_seconds: credited,
         counts_towards_consensus: counted,
         feedback,
+        practice: assessed.practice,
     };
     tx.prepare_cached(
-        "INSERT INTO answers (client_id, task_seq, batch_id, contributor_id, answer, votes, counted, outcome, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO answers (client_id, task_seq, batch_id, contributor_id, answer, votes, counted, outcome, created_at, practice)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         submission.client_id.to_string(),
@@ -202,25 +204,29 @@ fn store_one(
         counted,
         json_text(&outcome)?,
         now_ms,
+        assessed.practice,
     ])?;
     let answer_id = tx.last_insert_rowid();
     let marked = assessed.marked;
-    tx.prepare_cached(
-        "INSERT INTO credit_ledger (answer_id, contributor_id, project_id, batch_id, kind, seconds, late, extra, marked, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?
-    .execute(params![
-        answer_id,
-        me,
-        batch.project_id,
-        task.batch_id,
-        batch.kind,
-        credited,
-        status == AnswerStatus::Late,
-        status == AnswerStatus::Extra,
-        marked,
-        now_ms,
-    ])?;
+    // Practice earns nothing, so it has no place in the ledger.
+    if !assessed.practice {
+        tx.prepare_cached(
+            "INSERT INTO credit_ledger (answer_id, contributor_id, project_id, batch_id, kind, seconds, late, extra, marked, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?
+        .execute(params![
+            answer_id,
+            me,
+            batch.project_id,
+            task.batch_id,
+            batch.kind,
+            credited,
+            status == AnswerStatus::Late,
+            status == AnswerStatus::Extra,
+            marked,
+            now_ms,
+        ])?;
+    }
     tx.prepare_cached("DELETE FROM leases WHERE task_seq = ?1 AND contributor_id = ?2")?
         .execute(params![task.seq, me])?;
     if counted {

@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use super::SqliteStore;
 use super::codec::{from_json, uuid};
 use crate::domain::admission::{self, Workplace};
-use crate::domain::bundle::{BundlePlan, gold_wanted};
+use crate::domain::bundle::{BundlePlan, Draw};
 use crate::domain::policy::BatchPolicy;
 use crate::domain::project::{Audience, WorkStatus};
 use crate::store::{ClaimRequest, LeasedTask, StoreResult};
@@ -131,15 +131,22 @@ fn lease_from_batch(
         .query_row(params![batch.id, contributor], |row| row.get(0))
         .optional()?
         .unwrap_or(0);
-    let gold_wanted = gold_wanted(&batch.policy, wanted, gold_seen);
-    let mut picked = if gold_wanted > 0 {
-        unseen_gold(tx, &batch.id, &contributor, now, gold_wanted)?
+    let draw = Draw::new(
+        &batch.policy,
+        wanted,
+        gold_seen,
+        request.member.practice_only,
+    );
+    let mut picked = if draw.gold > 0 {
+        unseen_gold(tx, &batch.id, &contributor, now, draw.gold)?
     } else {
         Vec::with_capacity(wanted)
     };
 
-    free_expired(tx, batch, now)?;
-    let regular_wanted = wanted.saturating_sub(picked.len());
+    let regular_wanted = draw.regular(picked.len());
+    if regular_wanted > 0 {
+        free_expired(tx, batch, now)?;
+    }
     let mut taken = 0;
     // Walk the free tasks in upload order a page at a time, each page
     // starting where the last one ended. The planner rates `tasks_batch`

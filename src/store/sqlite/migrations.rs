@@ -278,6 +278,12 @@ const MIGRATIONS: &[&str] = &[
         expires_at INTEGER NOT NULL
     );
     CREATE INDEX pending_sign_ons_by_expiry ON pending_sign_ons (expires_at);",
+    // 16: what an organisation lets accounts do before they confirm their
+    // address (`domain::practice`; existing organisations practise only),
+    // and which answers were given for practice (they train no model).
+    "ALTER TABLE organisations ADD COLUMN unconfirmed_accounts TEXT NOT NULL
+        DEFAULT 'practice_only';
+    ALTER TABLE answers ADD COLUMN practice INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// Brings the schema up to date inside one transaction.

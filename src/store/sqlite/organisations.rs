@@ -5,8 +5,9 @@ use uuid::Uuid;
 use super::SqliteStore;
 use super::accounts::{ACCOUNT_COLUMNS, account_from_row, select_account};
 use crate::domain::organisation::{Organisation, domain_of};
+use crate::domain::practice::UnconfirmedAccounts;
 use crate::domain::sign_on::SignOn;
-use crate::store::{Account, AccountQuery, OrganisationStore, StoreResult};
+use crate::store::{Account, AccountQuery, OrganisationStore, StoreError, StoreResult};
 
 fn domains_of(conn: &Connection, id: &str) -> rusqlite::Result<Vec<String>> {
     let mut stmt = conn.prepare_cached(
@@ -21,6 +22,7 @@ type OrganisationRow = (
     Option<String>,
     Option<String>,
     Option<String>,
+    String,
 );
 
 pub(super) fn select_organisation(
@@ -29,7 +31,8 @@ pub(super) fn select_organisation(
 ) -> StoreResult<Option<Organisation>> {
     let found: Option<OrganisationRow> = conn
         .query_row(
-            "SELECT name, ods_code, sign_on_issuer, sign_on_client_id, sign_on_client_secret
+            "SELECT name, ods_code, sign_on_issuer, sign_on_client_id, sign_on_client_secret,
+                 unconfirmed_accounts
              FROM organisations WHERE id = ?1",
             [id],
             |row| {
@@ -39,11 +42,12 @@ pub(super) fn select_organisation(
                     row.get(2)?,
                     row.get(3)?,
                     row.get(4)?,
+                    row.get(5)?,
                 ))
             },
         )
         .optional()?;
-    let Some((name, ods_code, issuer, client_id, client_secret)) = found else {
+    let Some((name, ods_code, issuer, client_id, client_secret, unconfirmed)) = found else {
         return Ok(None);
     };
     let sign_on = issuer.zip(client_id).map(|(issuer, client_id)| SignOn {
@@ -57,7 +61,16 @@ pub(super) fn select_organisation(
         ods_code,
         email_domains: domains_of(conn, id)?,
         sign_on,
+        unconfirmed_accounts: unconfirmed_accounts(&unconfirmed)?,
     }))
+}
+
+fn unconfirmed_accounts(raw: &str) -> StoreResult<UnconfirmedAccounts> {
+    UnconfirmedAccounts::parse(raw).ok_or_else(|| {
+        StoreError::Backend(anyhow::anyhow!(
+            "unknown policy for unconfirmed accounts: {raw}"
+        ))
+    })
 }
 
 /// The sign-on columns of an organisation: issuer, client id, secret.
@@ -88,8 +101,8 @@ impl OrganisationStore for SqliteStore {
             let [issuer, client_id, client_secret] = sign_on_columns(&organisation);
             tx.execute(
                 "INSERT INTO organisations (id, name, ods_code, created_at, sign_on_issuer,
-                     sign_on_client_id, sign_on_client_secret)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                     sign_on_client_id, sign_on_client_secret, unconfirmed_accounts)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     organisation.id.to_string(),
                     organisation.name,
@@ -98,6 +111,7 @@ impl OrganisationStore for SqliteStore {
                     issuer,
                     client_id,
                     client_secret,
+                    organisation.unconfirmed_accounts.as_str(),
                 ],
             )?;
             insert_domains(tx, &organisation)?;
@@ -116,7 +130,7 @@ impl OrganisationStore for SqliteStore {
             let [issuer, client_id, client_secret] = sign_on_columns(&organisation);
             let changed = tx.execute(
                 "UPDATE organisations SET name = ?2, ods_code = ?3, sign_on_issuer = ?4,
-                     sign_on_client_id = ?5, sign_on_client_secret = ?6
+                     sign_on_client_id = ?5, sign_on_client_secret = ?6, unconfirmed_accounts = ?7
                  WHERE id = ?1",
                 params![
                     id,
@@ -124,7 +138,8 @@ impl OrganisationStore for SqliteStore {
                     organisation.ods_code,
                     issuer,
                     client_id,
-                    client_secret
+                    client_secret,
+                    organisation.unconfirmed_accounts.as_str(),
                 ],
             )?;
             if changed == 0 {

@@ -52,7 +52,7 @@ impl QualityStore for SqliteStore {
                 }
             }
             let mut answers = conn.prepare(
-                "SELECT t.id, a.contributor_id, a.votes, a.counted FROM answers a
+                "SELECT t.id, a.contributor_id, a.votes, a.counted, a.practice FROM answers a
                  JOIN tasks t ON t.seq = a.task_seq WHERE a.batch_id = ?1",
             )?;
             for row in answers.query_map([&id], |row| {
@@ -61,6 +61,7 @@ impl QualityStore for SqliteStore {
                     contributor: uuid(&row.get::<_, String>(1)?)?,
                     votes: from_json(&row.get::<_, String>(2)?)?,
                     counted: row.get(3)?,
+                    practice: row.get(4)?,
                 })
             })? {
                 data.rows.push(row?);
