@@ -9,10 +9,11 @@ use super::auth::Caller;
 use super::error::ApiError;
 use super::state::SharedState;
 use super::tags::ApiTags;
-use crate::domain::account::{FieldError, Role, StaffGroup, bounded_text};
+use crate::domain::account::{Email, FieldError, Role, StaffGroup, bounded_text};
+use crate::domain::affiliation::AffiliationChange;
 use crate::domain::organisation::Membership;
 use crate::domain::regulator::RegistrationNumber;
-use crate::store::{Account, Profile};
+use crate::store::{Account, Profile, StoreError};
 use poem::web::Data;
 
 pub struct MeApi;
@@ -100,6 +101,12 @@ pub struct ProfileChanges {
     /// `HCPC PA12345` or `GPhC 2012345` (at most 40 characters), checked
     /// against the format its regulator publishes; an empty string removes it.
     registration_number: Option<String>,
+    /// A new email address, which you then log in with. It is unconfirmed
+    /// until you open the link sent to it.
+    email: Option<String>,
+    /// Your organisation as you would type it at registration (at most 200
+    /// characters); an empty string removes it.
+    organisation: Option<String>,
 }
 
 impl ProfileChanges {
@@ -115,14 +122,28 @@ impl ProfileChanges {
             Some(number) if number.trim().is_empty() => Ok(None),
             Some(number) => registration_number(&number, staff_group).map(Some),
         };
-        match (display_name, registration_number) {
-            (Ok(display_name), Ok(registration_number)) => Ok(Profile {
-                display_name: display_name.unwrap_or_else(|| account.display_name.clone()),
-                staff_group,
-                registration_number,
-            }),
-            (name, number) => Err(ApiError::invalid(
-                [name.err(), number.err()].into_iter().flatten(),
+        let email = self.email.as_deref().map(Email::parse).transpose();
+        let organisation = match self.organisation {
+            None => Ok(None),
+            Some(name) if name.trim().is_empty() => Ok(Some(None)),
+            Some(name) => bounded_text("organisation", &name, 200).map(|name| Some(Some(name))),
+        };
+        match (display_name, registration_number, email, organisation) {
+            (Ok(display_name), Ok(registration_number), Ok(email), Ok(organisation)) => {
+                Ok(Profile {
+                    display_name: display_name.unwrap_or_else(|| account.display_name.clone()),
+                    staff_group,
+                    registration_number,
+                    affiliation: AffiliationChange {
+                        email,
+                        organisation,
+                    },
+                })
+            }
+            (name, number, email, organisation) => Err(ApiError::invalid(
+                [name.err(), number.err(), email.err(), organisation.err()]
+                    .into_iter()
+                    .flatten(),
             )),
         }
     }
@@ -157,9 +178,22 @@ impl MeApi {
         ))))
     }
 
-    /// Change your profile: the name on your certificates, your staff group
-    /// or your professional registration number. Certificates already
-    /// issued keep what they were signed with.
+    /// Change your profile: the name on your certificates, your staff
+    /// group, your professional registration number, your email address
+    /// or your organisation. Certificates already issued keep what they
+    /// were signed with.
+    ///
+    /// A verified membership lasts only while what proved it holds. A new
+    /// `email` (409 when another account has it) is unconfirmed: a link is
+    /// sent to it (earlier links stop working; at most 5 an hour), and the
+    /// organisation whose domains include it becomes yours, self-declared
+    /// until you open the link. At a domain no organisation lists, you
+    /// keep an organisation you signed in through, if any; otherwise your
+    /// organisation's name stays, self-declared. A new `organisation` name
+    /// keeps your organisation record (and membership) only when it is
+    /// that record's name; any other name is self-declared. Signing in
+    /// through an organisation verifies membership only while it is your
+    /// organisation.
     #[oai(path = "/v1/me", method = "patch", operation_id = "update_me")]
     async fn update(
         &self,
@@ -167,14 +201,46 @@ impl MeApi {
         caller: Caller,
         body: Json<ProfileChanges>,
     ) -> Result<AccountResponse, ApiError> {
-        let profile = body.0.apply_to(caller.account())?;
+        let before = caller.account();
+        let profile = body.0.apply_to(before)?;
+        if profile
+            .affiliation
+            .email
+            .as_ref()
+            .is_some_and(|email| email.as_str() != before.email)
+        {
+            // A new address means a link sent to it: the same budget as asking
+            // for one, so PATCH cannot mail strangers at will.
+            state
+                .confirmation_limiter
+                .attempt(
+                    &[&format!("confirm:{}", before.id)],
+                    std::time::Instant::now(),
+                )
+                .map_err(ApiError::too_many_requests)?;
+        }
         let account = state
             .store
-            .update_profile(caller.account_id(), &profile)
-            .await?
+            .update_profile(before.id, &profile)
+            .await
+            .map_err(|err| match err {
+                StoreError::Conflict(_) => {
+                    ApiError::conflict("Another account already has this email address.")
+                }
+                other => other.into(),
+            })?
             .ok_or_else(|| ApiError::unauthorized("This account no longer exists."))?;
-        // Claims and audiences use the new staff group at once.
+        // Claims and audiences use the new staff group and membership at once.
         state.accounts.forget(account.id);
+        if account.email != before.email {
+            // In the background, as at registration: a slow mail server
+            // never fails the change (a new link can be asked for).
+            let background = state.0.clone();
+            let changed = account.clone();
+            tokio::spawn(async move {
+                let _ = super::confirmation::send_link(&background, &changed).await;
+            });
+        }
         Ok(AccountResponse::Ok(Json(
             account_view(&state, account).await?,
         )))

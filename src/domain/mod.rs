@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admission;
+pub mod affiliation;
 pub mod answering;
 pub mod bundle;
 pub mod certificate;

@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::StoreResult;
 use crate::domain::account::{Email, Role, StaffGroup};
 use crate::domain::admission::Worker;
+use crate::domain::affiliation::{Affiliation, AffiliationChange};
 use crate::domain::organisation::Membership;
 use crate::domain::practice::{Standing, UnconfirmedAccounts};
 
@@ -54,6 +55,17 @@ impl Account {
         self.standing().practice_only(policy)
     }
 
+    /// Who the account says it is: what changing its address or
+    /// organisation rewrites.
+    pub fn affiliation(&self) -> Affiliation {
+        Affiliation {
+            email: self.email.clone(),
+            email_confirmed: self.email_confirmed,
+            organisation: self.organisation.clone(),
+            organisation_id: self.organisation_id,
+        }
+    }
+
     /// The account as the admission rules see it.
     pub fn worker(&self) -> Worker<'_> {
         Worker {
@@ -67,13 +79,14 @@ impl Account {
 
 /// What the owner of an account may change about it, already validated:
 /// the name printed on certificates, the staff group and the professional
-/// registration number (`None` clears it). The organisation is not here:
-/// it is a claim about membership, not a preference.
+/// registration number (`None` clears it), and their address or
+/// organisation, which the store applies by `domain::affiliation`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Profile {
     pub display_name: String,
     pub staff_group: StaffGroup,
     pub registration_number: Option<String>,
+    pub affiliation: AffiliationChange,
 }
 
 /// An account with its password hash, only for checking a login.
@@ -114,7 +127,12 @@ pub trait AccountStore {
     /// Replaces an account's roles; `None` when there is no such account.
     async fn set_roles(&self, id: Uuid, roles: &[Role]) -> StoreResult<Option<Account>>;
 
-    /// Applies the owner's profile changes; `None` when there is no such account.
+    /// Applies the owner's profile changes in one write; `None` when there
+    /// is no such account, `Conflict` when another account has the new
+    /// address. A new address or organisation is applied by
+    /// `AffiliationChange::apply`, with the organisation record whose
+    /// domains include the resulting address; a new address also makes any
+    /// confirmation link sent before stop working.
     async fn update_profile(&self, id: Uuid, profile: &Profile) -> StoreResult<Option<Account>>;
 
     async fn insert_refresh_token(&self, token: &NewRefreshToken) -> StoreResult<()>;

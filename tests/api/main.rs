@@ -28,6 +28,7 @@ mod practice;
 mod practice_store;
 mod prisma;
 mod quality;
+mod reverify;
 mod ris_export;
 mod sessions;
 mod sign_on;

@@ -399,6 +399,26 @@ async fn a_trust_goes_from_an_empty_store_to_a_verified_only_project() {
     )
     .await;
 
+    // She moves to a new address at the trust: self-declared, so the
+    // verified-only project closes, until she opens the link sent there.
+    let moved = app
+        .client
+        .patch(app.url("/v1/me"))
+        .bearer_auth(&nurse.access_token)
+        .json(&json!({"email": "nurse.ward@north.nhs.uk"}))
+        .send()
+        .await
+        .expect("sent");
+    let moved = expect_status(moved, StatusCode::OK).await;
+    assert_eq!(moved["membership"], "self_declared");
+    assert_eq!(moved["practice_only"], true);
+    assert!(task_ids(&app.claim(&nurse, 5).await).is_empty());
+    let token = mail.token_for("nurse.ward@north.nhs.uk").await;
+    let confirmed = expect_status(confirm(&app, &token).await, StatusCode::OK).await;
+    assert_eq!(confirmed["membership"], "verified");
+    assert_eq!(confirmed["email"], "nurse.ward@north.nhs.uk");
+    assert!(!task_ids(&app.claim(&nurse, 5).await).is_empty());
+
     // Someone at another domain who types the trust's name stays outside,
     // confirmed or not.
     let claimed = register(&app, "visitor@south.nhs.uk", NORTH).await;

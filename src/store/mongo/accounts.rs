@@ -9,10 +9,15 @@ use super::MongoStore;
 use super::codec::{at, id, time, uuid};
 use super::documents::{AccountDoc, RefreshTokenDoc, SCHEMA_VERSION};
 use crate::domain::account::{Email, Role};
+use crate::domain::affiliation::Record;
 use crate::store::{
-    Account, AccountStore, Credentials, NewRefreshToken, Profile, RefreshOutcome, StoreError,
-    StoreResult,
+    Account, AccountStore, Credentials, NewRefreshToken, OrganisationStore, Profile,
+    RefreshOutcome, StoreError, StoreResult,
 };
+
+/// Reads of an account a profile change makes before giving up, when
+/// other writes keep changing its address or organisation in between.
+const PROFILE_ATTEMPTS: usize = 3;
 
 fn role_names(roles: &[Role]) -> Vec<String> {
     roles.iter().map(|role| role.as_str().to_owned()).collect()
@@ -125,20 +130,62 @@ impl AccountStore for MongoStore {
         account_id: Uuid,
         profile: &Profile,
     ) -> StoreResult<Option<Account>> {
-        let updated = self
-            .accounts
-            .find_one_and_update(
-                doc! { "_id": id(account_id) },
-                doc! { "$set": {
-                    "display_name": &profile.display_name,
-                    "staff_group": mongodb::bson::to_bson(&profile.staff_group)
-                        .map_err(|err| StoreError::Backend(err.into()))?,
-                    "registration_number": profile.registration_number.as_deref(),
-                } },
-            )
-            .return_document(ReturnDocument::After)
-            .await?;
-        Ok(updated.map(AccountDoc::into_account))
+        let staff_group = mongodb::bson::to_bson(&profile.staff_group)
+            .map_err(|err| StoreError::Backend(err.into()))?;
+        for _ in 0..PROFILE_ATTEMPTS {
+            let Some(account) = self.account(account_id).await? else {
+                return Ok(None);
+            };
+            let current = account.affiliation();
+            let record = match profile.affiliation.address_domain(&current) {
+                Some(domain) => self.organisation_for_domain(domain).await?,
+                None => None,
+            };
+            let next = profile.affiliation.apply(
+                current,
+                account.signed_in_through,
+                record.as_ref().map(|found| Record {
+                    id: found.id,
+                    name: &found.name,
+                }),
+            );
+            let mut change = doc! {
+                "display_name": &profile.display_name,
+                "staff_group": staff_group.clone(),
+                "registration_number": profile.registration_number.as_deref(),
+                "organisation": next.organisation.as_deref(),
+                "organisation_id": next.organisation_id.map(id),
+            };
+            if next.email != account.email {
+                // A new address leaves no link to the old one usable.
+                change.insert("email", &next.email);
+                change.insert("email_confirmed", next.email_confirmed);
+                change.insert("confirmation_nonce", None::<String>);
+            }
+            // The rule was applied to what was read; the update only lands
+            // while that still holds (a confirmation or an organisation
+            // change in between makes it read again), as SQLite's single
+            // write transaction guarantees.
+            let updated = self
+                .accounts
+                .find_one_and_update(
+                    doc! {
+                        "_id": id(account_id),
+                        "email": &account.email,
+                        "organisation_id": account.organisation_id.map(id),
+                        "sign_on_organisation_id": account.signed_in_through.map(id),
+                    },
+                    doc! { "$set": change },
+                )
+                .return_document(ReturnDocument::After)
+                .await?;
+            if let Some(updated) = updated {
+                return Ok(Some(updated.into_account()));
+            }
+        }
+        Err(StoreError::Backend(anyhow::anyhow!(
+            "the account kept changing while its profile was being updated"
+        )))
     }
 
     async fn insert_refresh_token(&self, token: &NewRefreshToken) -> StoreResult<()> {

@@ -3,7 +3,9 @@ use rusqlite::{OptionalExtension, Row, params};
 use uuid::Uuid;
 
 use super::SqliteStore;
+use super::organisations::record_for_domain;
 use crate::domain::account::{Email, Role, StaffGroup};
+use crate::domain::affiliation::Record;
 use crate::store::{
     Account, AccountStore, Credentials, NewRefreshToken, Profile, RefreshOutcome, StoreError,
     StoreResult,
@@ -147,14 +149,34 @@ impl AccountStore for SqliteStore {
         let profile = profile.clone();
         let staff_group = staff_group_text(profile.staff_group)?;
         self.write(move |tx| {
+            let Some(account) = select_account(tx, id)? else {
+                return Ok(None);
+            };
+            let current = account.affiliation();
+            let record = match profile.affiliation.address_domain(&current) {
+                Some(domain) => record_for_domain(tx, domain)?,
+                None => None,
+            };
+            let next = profile.affiliation.apply(
+                current,
+                account.signed_in_through,
+                record.as_ref().map(|(id, name)| Record { id: *id, name }),
+            );
+            // A new address leaves no link to the old one usable.
             tx.execute(
-                "UPDATE accounts SET display_name = ?2, staff_group = ?3, registration_number = ?4
+                "UPDATE accounts SET display_name = ?2, staff_group = ?3, registration_number = ?4,
+                     confirmation_nonce = CASE WHEN email = ?5 THEN confirmation_nonce END,
+                     email = ?5, email_confirmed = ?6, organisation = ?7, organisation_id = ?8
                  WHERE id = ?1",
                 params![
                     id.to_string(),
                     profile.display_name,
                     staff_group,
                     profile.registration_number,
+                    next.email,
+                    next.email_confirmed,
+                    next.organisation,
+                    next.organisation_id.map(|id| id.to_string()),
                 ],
             )?;
             select_account(tx, id)

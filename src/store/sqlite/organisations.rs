@@ -65,6 +65,23 @@ pub(super) fn select_organisation(
     }))
 }
 
+/// The id and name of the organisation whose domains include `domain`.
+pub(super) fn record_for_domain(
+    conn: &Connection,
+    domain: &str,
+) -> StoreResult<Option<(Uuid, String)>> {
+    let found: Option<(String, String)> = conn
+        .prepare_cached(
+            "SELECT o.id, o.name FROM organisation_domains d
+             JOIN organisations o ON o.id = d.organisation_id WHERE d.domain = ?1",
+        )?
+        .query_row([domain], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    found
+        .map(|(id, name)| Ok((Uuid::parse_str(&id).map_err(anyhow::Error::from)?, name)))
+        .transpose()
+}
+
 fn unconfirmed_accounts(raw: &str) -> StoreResult<UnconfirmedAccounts> {
     UnconfirmedAccounts::parse(raw).ok_or_else(|| {
         StoreError::Backend(anyhow::anyhow!(
@@ -226,15 +243,9 @@ impl OrganisationStore for SqliteStore {
         let (email, nonce) = (email.to_owned(), nonce.to_owned());
         self.write(move |tx| {
             let id = account_id.to_string();
-            let organisation: Option<(String, String)> = tx
-                .query_row(
-                    "SELECT o.id, o.name FROM organisation_domains d
-                     JOIN organisations o ON o.id = d.organisation_id WHERE d.domain = ?1",
-                    [domain_of(&email)],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )
-                .optional()?;
-            let (organisation_id, organisation_name) = organisation.unzip();
+            let (organisation_id, organisation_name) = record_for_domain(tx, domain_of(&email))?
+                .map(|(id, name)| (id.to_string(), name))
+                .unzip();
             let confirmed = tx.execute(
                 "UPDATE accounts SET email_confirmed = 1, confirmation_nonce = NULL,
                      organisation_id = COALESCE(?4, organisation_id),
