@@ -174,7 +174,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who am I? Returns the signed-in account. */
+        /**
+         * Who am I? Returns the signed-in account; `practice_only` says
+         *     whether to ask the person to confirm their address.
+         */
         get: operations["get_me"];
         put?: never;
         post?: never;
@@ -186,9 +189,21 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change your profile: the name on your certificates, your staff group
-         *     or your professional registration number. Certificates already
-         *     issued keep what they were signed with.
+         * Change your profile: the name on your certificates, your staff
+         *     group, your professional registration number, your email address
+         *     or your organisation. Certificates already issued keep what they
+         *     were signed with.
+         * @description A verified membership lasts only while what proved it holds. A new
+         *     `email` (409 when another account has it) is unconfirmed: a link is
+         *     sent to it (earlier links stop working; at most 5 an hour), and the
+         *     organisation whose domains include it becomes yours, self-declared
+         *     until you open the link. At a domain no organisation lists, you
+         *     keep an organisation you signed in through, if any; otherwise your
+         *     organisation's name stays, self-declared. A new `organisation` name
+         *     keeps your organisation record (and membership) only when it is
+         *     that record's name; any other name is self-declared. Signing in
+         *     through an organisation verifies membership only while it is your
+         *     organisation.
          */
         patch: operations["update_me"];
         trace?: never;
@@ -397,7 +412,9 @@ export interface paths {
         /**
          * Start a session: a bundle of tasks whose estimated times fit the
          *     minutes asked for, each leased to you, mixed across the live projects
-         *     you may join by priority, with some gold tasks.
+         *     you may join by priority, with some gold tasks. Until your address
+         *     is confirmed, your organisation may hand you practice tasks only
+         *     (see `practice_only`).
          */
         post: operations["create_session"];
         delete?: never;
@@ -818,6 +835,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/credentials/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a credential you were handed, without its id: its signature
+         *     against every key Tessera ever signed with (current and retired),
+         *     its issuer, and its place in the revocation list. Public: no account
+         *     needed. 422 when the text is not a VC-JWT at all.
+         */
+        post: operations["create_credential_verification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/users": {
         parameters: {
             query?: never;
@@ -906,7 +945,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change an organisation's name, ODS code, domains or sign-in (admins only). */
+        /**
+         * Change an organisation's name, ODS code, domains, sign-in or policy
+         *     for unconfirmed accounts (admins only).
+         */
         patch: operations["update_organisation"];
         trace?: never;
     };
@@ -1007,6 +1049,14 @@ export interface components {
             membership?: components["schemas"]["Membership"] & unknown;
             /** @description The person opened the confirmation link sent to `email`. */
             email_confirmed: boolean;
+            /**
+             * @description True while the address is not confirmed and the organisation its
+             *     domain belongs to lets unconfirmed accounts practise only: sessions
+             *     then hold practice tasks only, for no credit. Ask the person to open
+             *     the link sent to their address. Always false for an address at no
+             *     recorded organisation's domain.
+             */
+            practice_only: boolean;
             /** @description Professional registration number (e.g. NMC PIN). */
             registration_number?: string;
             /** @description What this account may do; always includes `contributor`. */
@@ -1055,6 +1105,12 @@ export interface components {
             counts_towards_consensus: boolean;
             /** @description For gold tasks: whether you were right, the right answer and why. */
             feedback?: components["schemas"]["Feedback"] & unknown;
+            /**
+             * @description Answered for practice, before your address was confirmed: it earns
+             *     no credit and counts towards no consensus (see `practice_only` on
+             *     the session).
+             */
+            practice: boolean;
         };
         /**
          * AnswersRequest
@@ -1429,6 +1485,49 @@ export interface components {
             gold_total: number;
         };
         /**
+         * CredentialCheckRequest
+         * @description A credential to check.
+         */
+        CredentialCheckRequest: {
+            /**
+             * @description The credential's VC-JWT: the `jwt` of the JSON its holder downloaded
+             *     (`GET /v1/certificates/{id}/credential`).
+             */
+            jwt: string;
+        };
+        /**
+         * CredentialCheckView
+         * @description Whether a handed credential is genuine, and what it says.
+         */
+        CredentialCheckView: {
+            /**
+             * @description True only when the signature holds under one of Tessera's keys, it
+             *     names this server as issuer and it has not been withdrawn.
+             */
+            valid: boolean;
+            /** @description Withdrawn by the issuer after it was issued. */
+            revoked: boolean;
+            /** @description The verdict in words. */
+            summary: string;
+            /**
+             * Format: uuid
+             * @description What the credential says; only when its signature holds.
+             */
+            certificate_id?: string;
+            holder?: string;
+            activity_from?: string;
+            activity_to?: string;
+            /**
+             * Format: double
+             * @description Credited hours, as the credential's `creditsEarned`.
+             */
+            credits_earned?: number;
+            valid_from?: string;
+            verification_url?: string;
+            /** Format: date-time */
+            checked_at: string;
+        };
+        /**
          * CreditAmount
          * @description An amount of credited time. Logged observations count as answers here.
          *     Marked answers earn time like any other but are counted separately, so
@@ -1567,6 +1666,33 @@ export interface components {
             credited_seconds: number;
             /** Format: date-time */
             answered_at: string;
+        };
+        /**
+         * ExportedObservationView
+         * @description An observation you logged.
+         */
+        ExportedObservationView: {
+            /** Format: uuid */
+            client_id: string;
+            /** Format: uuid */
+            project_id: string;
+            /** Format: uuid */
+            batch_id: string;
+            /** @description The values you recorded. */
+            observation: unknown;
+            /**
+             * @description Whether a photo is attached (download it from the app while the
+             *     observation is open; photos are not copied into this file).
+             */
+            photo_attached: boolean;
+            /**
+             * Format: uint32
+             * @description Credited for logging it; absent for observations logged before
+             *     logging earned credit.
+             */
+            credited_seconds?: number;
+            /** Format: date-time */
+            logged_at: string;
         };
         /**
          * Feedback
@@ -1742,6 +1868,12 @@ export interface components {
             email_domains: string[];
             /** @description The organisation's own sign-in, when staff may use it. */
             sign_on?: components["schemas"]["SignOnBody"] & unknown;
+            /**
+             * @description What accounts at these domains may do before confirming their
+             *     address: `practice_only` (the default) or `all_tasks`.
+             * @default practice_only
+             */
+            unconfirmed_accounts: components["schemas"]["UnconfirmedAccounts"] & unknown;
         };
         /**
          * NewProjectBody
@@ -1885,6 +2017,7 @@ export interface components {
             email_domains?: string[];
             /** @description The organisation's sign-in; `null` removes it. */
             sign_on?: components["schemas"]["SignOnBody"] & unknown;
+            unconfirmed_accounts?: components["schemas"]["UnconfirmedAccounts"];
         };
         /**
          * OrganisationList
@@ -1908,6 +2041,14 @@ export interface components {
              *     (`POST /v1/auth/sign-on`).
              */
             sign_on?: components["schemas"]["SignOnView"] & unknown;
+            /**
+             * @description What an account at one of the domains may do until its address is
+             *     confirmed. `practice_only`: only practice tasks (gold tasks with
+             *     known answers), with feedback but no credit, never counting towards
+             *     results. `all_tasks`: everything, as confirmed members. Accounts at
+             *     other domains, confirmed addresses and sign-ins are not affected.
+             */
+            unconfirmed_accounts: components["schemas"]["UnconfirmedAccounts"] & unknown;
         };
         /**
          * OwnedProjectPage
@@ -1925,6 +2066,7 @@ export interface components {
         PersonalExport: {
             account: components["schemas"]["AccountView"];
             answers: components["schemas"]["ExportedAnswerView"][];
+            observations: components["schemas"]["ExportedObservationView"][];
             /** @description Your certificates, exactly as signed. */
             certificates: unknown[];
             /** Format: date-time */
@@ -2031,6 +2173,16 @@ export interface components {
              *     against the format its regulator publishes; an empty string removes it.
              */
             registration_number?: string;
+            /**
+             * @description A new email address, which you then log in with. It is unconfirmed
+             *     until you open the link sent to it.
+             */
+            email?: string;
+            /**
+             * @description Your organisation as you would type it at registration (at most 200
+             *     characters); an empty string removes it.
+             */
+            organisation?: string;
         };
         /**
          * ProjectChanges
@@ -2175,6 +2327,13 @@ export interface components {
              *     listed because certificates they signed remain genuine.
              */
             current: boolean;
+            /**
+             * Format: date-time
+             * @description When the key was reported compromised: a signature by it proves
+             *     nothing on its own from then on (check such a certificate by its id).
+             */
+            compromised_since?: string;
+            compromise_reason?: string;
         };
         /**
          * PublicKeysView
@@ -2332,6 +2491,15 @@ export interface components {
             minutes: number;
             /** @description Empty when there is nothing for you right now. */
             tasks: components["schemas"]["SessionTask"][];
+            /**
+             * @description True while your address is not confirmed and your organisation lets
+             *     unconfirmed accounts practise only: the bundle holds only practice
+             *     tasks (gold tasks with known answers, each answered once, with
+             *     feedback and for no credit), so it is empty once you have done them
+             *     all. Confirming your address (the link sent to it, or
+             *     `POST /v1/me/email-confirmation` for a new one) opens regular tasks.
+             */
+            practice_only: boolean;
         };
         /**
          * SessionRequest
@@ -2530,6 +2698,12 @@ export interface components {
              */
             expires_in: number;
         };
+        /**
+         * @description What an organisation lets accounts do while their address is not yet
+         *     confirmed.
+         * @enum {string}
+         */
+        UnconfirmedAccounts: "practice_only" | "all_tasks";
         /**
          * @description Where the crowd's check of an observation stands.
          * @enum {string}
@@ -8719,6 +8893,157 @@ export interface operations {
                 };
                 content: {
                     "application/vc+jwt": string;
+                };
+            };
+            /** @description The request is malformed: unreadable JSON, a wrong type, a missing parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (or refresh token / password) was presented. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is known but may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The method is not allowed on this path. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request (its headers or body) did not arrive within the time allowed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with what is stored (e.g. an email already registered). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request body must declare its length. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's media type is not accepted here. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but its values are invalid; `errors` lists each one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; it has been logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store is unreachable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_credential_verification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["CredentialCheckRequest"];
+            };
+        };
+        responses: {
+            /** @description The verdict; `valid` says whether to trust it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["CredentialCheckView"];
                 };
             };
             /** @description The request is malformed: unreadable JSON, a wrong type, a missing parameter. */
