@@ -126,12 +126,26 @@ pub(super) async fn owned_standing(
     if record.contributor_id != caller.account_id() {
         return Err(no_such_certificate());
     }
+    standing_record(state, &record)
+}
+
+/// Anyone's certificate, if it still stands: what its id already shows
+/// anyone at `/verify`. 404 when there is none (or its holder erased it).
+pub(super) async fn standing(state: &SharedState, id: Uuid) -> Result<SignedCertificate, ApiError> {
+    let record = stored(state, id).await?;
+    standing_record(state, &record)
+}
+
+fn standing_record(
+    state: &SharedState,
+    record: &StoredCertificate,
+) -> Result<SignedCertificate, ApiError> {
     if record.revoked_at.is_some() {
         return Err(ApiError::conflict(
             "This certificate was revoked; issue a new one.",
         ));
     }
-    let check = check_stored(state, &record);
+    let check = check_stored(state, record);
     check
         .signed()
         .filter(|_| check.is_valid())

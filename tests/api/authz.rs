@@ -63,7 +63,7 @@ const ACCESS: &[(&str, Access)] = &[
     ("get_my_impact", Access::SignedIn),
     ("create_certificate", Access::SignedIn),
     ("get_certificate_pdf", Access::SignedIn),
-    ("get_certificate_credential", Access::SignedIn),
+    ("get_certificate_credential", Access::Public),
     ("revoke_certificate", Access::SignedIn),
     ("get_media", Access::SignedIn),
     ("create_observation", Access::SignedIn),

@@ -75,10 +75,22 @@ async fn a_certificate_becomes_an_open_badge_signed_as_a_vc_jwt() {
         std::fs::write(dir.join("status-list-before.jwt"), list).unwrap();
     }
 
-    // Nobody else gets it; a revoked certificate has none.
+    // Anyone with the id gets the same credential (as the verify page
+    // shows the same facts); an unknown id is a 404; a revoked certificate
+    // has none.
     let other = app.person("other@nhs.net", &[]).await;
-    expect_problem(
+    let theirs = expect_status(
         app.get(&path, Some(&other.access_token)).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(theirs["credential"], badge["credential"]);
+    expect_problem(
+        app.get(
+            &format!("/v1/certificates/{}/credential", uuid::Uuid::new_v4()),
+            None,
+        )
+        .await,
         StatusCode::NOT_FOUND,
     )
     .await;
@@ -224,6 +236,9 @@ async fn a_handed_credential_is_checked_without_its_id_altered_or_revoked() {
     )
     .await;
     let jwt = badge["jwt"].as_str().expect("jwt");
+    // Public like its verification page: an appraiser with the id gets it.
+    let fetched = expect_status(app.get(&path, None).await, StatusCode::OK).await;
+    assert_eq!(fetched["credential"], badge["credential"]);
 
     let genuine = check_handed(&app, jwt).await;
     assert_eq!(genuine["valid"], true, "{genuine}");
@@ -279,4 +294,5 @@ async fn a_handed_credential_is_checked_without_its_id_altered_or_revoked() {
     let withdrawn = check_handed(&app, jwt).await;
     assert_eq!(withdrawn["valid"], false);
     assert_eq!(withdrawn["revoked"], true, "{withdrawn}");
+    expect_problem(app.get(&path, None).await, StatusCode::CONFLICT).await;
 }
