@@ -797,9 +797,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Your certificate as an Open Badges 3.0 credential, to import into a
-         *     portfolio or wallet. Only its owner can fetch it (404 for anyone
-         *     else); a revoked certificate has none (409).
+         * A certificate as an Open Badges 3.0 credential, to import into a
+         *     portfolio or wallet. Public, like `/v1/certificates/{id}/verify`:
+         *     whoever holds the certificate's id (printed on it) may fetch it, so
+         *     the link on the PDF works for an appraiser too. A revoked
+         *     certificate has none (409); an erased holder's none either (404).
          */
         get: operations["get_certificate_credential"];
         put?: never;
