@@ -104,6 +104,11 @@ pub struct ProfileChanges {
     /// A new email address, which you then log in with. It is unconfirmed
     /// until you open the link sent to it.
     email: Option<String>,
+    /// Your current password: needed with a new `email` when you sign in
+    /// with a password, so that a stolen access token cannot move your
+    /// login to another address. Not needed for accounts that sign in
+    /// through their organisation only.
+    current_password: Option<String>,
     /// Your organisation as you would type it at registration (at most 200
     /// characters); an empty string removes it.
     organisation: Option<String>,
@@ -146,6 +151,50 @@ impl ProfileChanges {
                     .flatten(),
             )),
         }
+    }
+}
+
+/// A password account moves its login only with its current password,
+/// counted against the same failure limits as logging in. An account with
+/// no password (it signs in through its organisation) needs none.
+async fn prove_password(
+    state: &SharedState,
+    req: &poem::Request,
+    account: &Account,
+    candidate: Option<String>,
+) -> Result<(), ApiError> {
+    let email = Email::parse(&account.email).map_err(|err| ApiError::internal(err.message))?;
+    let stored = state
+        .store
+        .credentials_by_email(&email)
+        .await?
+        .map(|found| found.password_hash)
+        .unwrap_or_default();
+    if stored.is_empty() {
+        return Ok(());
+    }
+    let client = super::accounts::client_address(state, req);
+    let key = format!("{client} {}", account.email);
+    let now = std::time::Instant::now();
+    state
+        .login_limiter
+        .check(&[&key], now)
+        .map_err(ApiError::too_many_requests)?;
+    let Some(candidate) = candidate else {
+        return Err(ApiError::forbidden(
+            "Changing your email address needs your current password (current_password).",
+        ));
+    };
+    let matches = state
+        .hasher
+        .run(move || crate::security::passwords::verify(&candidate, &stored))
+        .await
+        .map_err(|_| ApiError::too_many_requests(2))?;
+    if matches {
+        Ok(())
+    } else {
+        state.login_limiter.record(&[&key], now);
+        Err(ApiError::forbidden("The current password is wrong."))
     }
 }
 
@@ -198,17 +247,21 @@ impl MeApi {
     async fn update(
         &self,
         state: Data<&SharedState>,
+        req: &poem::Request,
         caller: Caller,
         body: Json<ProfileChanges>,
     ) -> Result<AccountResponse, ApiError> {
         let before = caller.account();
-        let profile = body.0.apply_to(before)?;
+        let mut changes = body.0;
+        let password = changes.current_password.take();
+        let profile = changes.apply_to(before)?;
         if profile
             .affiliation
             .email
             .as_ref()
             .is_some_and(|email| email.as_str() != before.email)
         {
+            prove_password(&state, req, before, password).await?;
             // A new address means a link sent to it: the same budget as asking
             // for one, so PATCH cannot mail strangers at will.
             state

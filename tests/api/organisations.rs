@@ -405,7 +405,7 @@ async fn a_trust_goes_from_an_empty_store_to_a_verified_only_project() {
         .client
         .patch(app.url("/v1/me"))
         .bearer_auth(&nurse.access_token)
-        .json(&json!({"email": "nurse.ward@north.nhs.uk"}))
+        .json(&json!({"email": "nurse.ward@north.nhs.uk", "current_password": crate::helpers::PASSWORD}))
         .send()
         .await
         .expect("sent");

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{Person, TestApp, expect_problem, expect_status};
+use crate::helpers::{PASSWORD, Person, TestApp, expect_problem, expect_status};
 use crate::practice::{NORTH, confirm_through_store, me, trust};
 
 async fn change(app: &TestApp, person: &Person, body: Value) -> reqwest::Response {
@@ -34,7 +34,12 @@ async fn a_verified_member_who_changes_address_is_self_declared_until_it_is_conf
     assert!(app.store.set_confirmation_nonce(id, "old").await.unwrap());
 
     let changed = expect_status(
-        change(&app, &nurse, json!({"email": " Nurse.Ward@North.NHS.uk "})).await,
+        change(
+            &app,
+            &nurse,
+            json!({"email": " Nurse.Ward@North.NHS.uk ", "current_password": PASSWORD}),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
@@ -74,7 +79,12 @@ async fn a_new_address_must_be_valid_and_free() {
     let nurse = verified_nurse(&app).await;
     app.person("taken@north.nhs.uk", &[]).await;
     expect_problem(
-        change(&app, &nurse, json!({"email": "Taken@north.nhs.uk"})).await,
+        change(
+            &app,
+            &nurse,
+            json!({"email": "Taken@north.nhs.uk", "current_password": PASSWORD}),
+        )
+        .await,
         StatusCode::CONFLICT,
     )
     .await;
@@ -82,7 +92,7 @@ async fn a_new_address_must_be_valid_and_free() {
         change(
             &app,
             &nurse,
-            json!({"email": "no-at-sign", "organisation": ""}),
+            json!({"email": "no-at-sign", "organisation": "", "current_password": PASSWORD}),
         )
         .await,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -96,7 +106,12 @@ async fn a_new_address_must_be_valid_and_free() {
     assert_eq!(unchanged["membership"], "verified");
     // The same address again is no change at all.
     let same = expect_status(
-        change(&app, &nurse, json!({"email": "NURSE@north.nhs.uk"})).await,
+        change(
+            &app,
+            &nurse,
+            json!({"email": "NURSE@north.nhs.uk", "current_password": PASSWORD}),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
@@ -145,7 +160,12 @@ async fn a_new_address_at_an_unrecorded_domain_keeps_the_name_but_not_the_record
     let (app, _admin, _north) = trust(None).await;
     let nurse = verified_nurse(&app).await;
     let moved = expect_status(
-        change(&app, &nurse, json!({"email": "nurse@elsewhere.nhs.uk"})).await,
+        change(
+            &app,
+            &nurse,
+            json!({"email": "nurse@elsewhere.nhs.uk", "current_password": PASSWORD}),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
@@ -159,4 +179,25 @@ async fn a_new_address_at_an_unrecorded_domain_keeps_the_name_but_not_the_record
     // Confirming an address at no organisation's domain proves no membership.
     confirm_through_store(&app, &nurse, "nurse@elsewhere.nhs.uk").await;
     assert_eq!(me(&app, &nurse).await["membership"], "self_declared");
+}
+
+#[tokio::test]
+async fn moving_a_password_login_to_another_address_needs_the_current_password() {
+    let (app, _admin, _north) = trust(None).await;
+    let nurse = verified_nurse(&app).await;
+    for body in [
+        json!({"email": "thief@elsewhere.org"}),
+        json!({"email": "thief@elsewhere.org", "current_password": "not the password"}),
+    ] {
+        expect_problem(change(&app, &nurse, body).await, StatusCode::FORBIDDEN).await;
+    }
+    let still = me(&app, &nurse).await;
+    assert_eq!(still["email"], "nurse@north.nhs.uk");
+    assert_eq!(still["membership"], "verified");
+    // Other profile changes need no password.
+    expect_status(
+        change(&app, &nurse, json!({"display_name": "Nia Ward"})).await,
+        StatusCode::OK,
+    )
+    .await;
 }

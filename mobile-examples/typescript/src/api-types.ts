@@ -2181,6 +2181,13 @@ export interface components {
              */
             email?: string;
             /**
+             * @description Your current password: needed with a new `email` when you sign in
+             *     with a password, so that a stolen access token cannot move your
+             *     login to another address. Not needed for accounts that sign in
+             *     through their organisation only.
+             */
+            current_password?: string;
+            /**
              * @description Your organisation as you would type it at registration (at most 200
              *     characters); an empty string removes it.
              */

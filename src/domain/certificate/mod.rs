@@ -8,11 +8,11 @@
 //! so the module can be tested in isolation.
 
 pub mod badge;
-pub mod compromise;
 mod closing;
-pub mod handed;
+pub mod compromise;
 mod content;
 mod fonts;
+pub mod handed;
 mod layout;
 mod pdf;
 mod qr;
