@@ -13,6 +13,7 @@ use super::certificates::standing;
 use super::error::ApiError;
 use super::state::SharedState;
 use super::tags::ApiTags;
+use crate::domain::certificate::SignedCertificate;
 use crate::domain::certificate::badge::{jwt_claims, open_badge};
 use crate::domain::certificate::status_list::{revocation_list, revocation_list_claims};
 
@@ -32,6 +33,32 @@ pub struct BadgeView {
     /// the key in `GET /v1/certificates/public-key`; the payload is the
     /// credential with `iss`, `jti` and `nbf`.
     jwt: String,
+}
+
+/// A standing certificate's credential, signed now with the current key.
+pub(super) async fn badge(
+    state: &SharedState,
+    signed: &SignedCertificate,
+) -> Result<BadgeView, ApiError> {
+    let id = signed.content.certificate_id;
+    let place = state.store.status_index(id).await?;
+    let credential = open_badge(&signed.content, &state.settings.public_url, place);
+    let jwt = state
+        .certificate_keys
+        .sign_jwt(&jwt_claims(&credential, &signed.content))
+        .map_err(ApiError::internal)?;
+    Ok(BadgeView { credential, jwt })
+}
+
+impl BadgeView {
+    /// The JSON a holder downloads, as attached to the PDF.
+    pub(super) fn to_json_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec_pretty(&serde_json::json!({
+            "credential": self.credential,
+            "jwt": self.jwt,
+        }))
+        .unwrap_or_default()
+    }
 }
 
 #[derive(ApiResponse)]
@@ -71,13 +98,7 @@ impl BadgesApi {
         certificate_id: Path<Uuid>,
     ) -> Result<BadgeResponse, ApiError> {
         let signed = standing(&state, certificate_id.0).await?;
-        let place = state.store.status_index(certificate_id.0).await?;
-        let credential = open_badge(&signed.content, &state.settings.public_url, place);
-        let jwt = state
-            .certificate_keys
-            .sign_jwt(&jwt_claims(&credential, &signed.content))
-            .map_err(ApiError::internal)?;
-        Ok(BadgeResponse::Ok(Json(BadgeView { credential, jwt })))
+        Ok(BadgeResponse::Ok(Json(badge(&state, &signed).await?)))
     }
 
     /// The revocation list every credential's `credentialStatus` points at,

@@ -27,7 +27,7 @@ use crate::domain::account::{Role, bounded_text};
 use crate::domain::certificate::compromise::stands;
 use crate::domain::certificate::{
     CertificateContent, CertificateInput, Contributor, Period, QualityIndicators,
-    SignedCertificate, VerifyReason, render_pdf, sign,
+    SignedCertificate, VerifyReason, render_pdf_with_credential, sign,
 };
 use crate::domain::credits::erased::{ErasedCertificate, erased};
 use crate::domain::credits::{
@@ -257,7 +257,10 @@ impl CertificatesApi {
 
     /// Download your certificate as a PDF to file as CPD evidence. Only its
     /// owner can; anyone else gets 404. A revoked certificate, or one that
-    /// no longer verifies, is not rendered (409).
+    /// no longer verifies, is not rendered (409). The PDF carries the
+    /// certificate's Open Badges credential as an attached file
+    /// (`tessera-credential.json`), so whoever is handed the PDF can check
+    /// it at `/verify/` (or `POST /v1/credentials/verification`).
     #[oai(
         path = "/v1/certificates/:certificate_id.pdf",
         method = "get",
@@ -272,11 +275,13 @@ impl CertificatesApi {
     ) -> Result<PdfResponse, ApiError> {
         let signed = owned_standing(&state, &caller, certificate_id.0.0).await?;
         let id = signed.content.certificate_id;
+        let credential = super::badges::badge(&state, &signed).await?.to_json_bytes();
         // Laying out and embedding fonts takes CPU time: off the async threads.
-        let pdf = tokio::task::spawn_blocking(move || render_pdf(&signed))
-            .await
-            .map_err(ApiError::internal)?
-            .map_err(ApiError::internal)?;
+        let pdf =
+            tokio::task::spawn_blocking(move || render_pdf_with_credential(&signed, &credential))
+                .await
+                .map_err(ApiError::internal)?
+                .map_err(ApiError::internal)?;
         let disposition = format!("inline; filename=\"tessera-certificate-{id}.pdf\"");
         Ok(PdfResponse::Ok(Binary(pdf), disposition))
     }

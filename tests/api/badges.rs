@@ -296,3 +296,29 @@ async fn a_handed_credential_is_checked_without_its_id_altered_or_revoked() {
     assert_eq!(withdrawn["revoked"], true, "{withdrawn}");
     expect_problem(app.get(&path, None).await, StatusCode::CONFLICT).await;
 }
+
+#[tokio::test]
+async fn the_pdf_carries_its_credential_so_a_handed_pdf_can_be_checked() {
+    let app = app().await;
+    let (staff, certificate) = issued(&app).await;
+    let id = certificate["certificate_id"].as_str().expect("id");
+    let response = app
+        .get(
+            &format!("/v1/certificates/{id}.pdf"),
+            Some(&staff.access_token),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let pdf = response.bytes().await.expect("pdf");
+    // The attachment is stored uncompressed: its JSON is in the bytes.
+    let text = String::from_utf8_lossy(&pdf);
+    let start = text
+        .find("{\n  \"credential\"")
+        .expect("the credential is attached");
+    let end = start + text[start..].find("\n}").expect("the JSON ends") + 2;
+    let attached: Value = serde_json::from_str(&text[start..end]).expect("JSON");
+    assert_eq!(attached["credential"]["id"], format!("urn:uuid:{id}"));
+    let checked = check_handed(&app, attached["jwt"].as_str().expect("jwt")).await;
+    assert_eq!(checked["valid"], true, "{checked}");
+    assert_eq!(checked["certificate_id"], id);
+}

@@ -216,7 +216,7 @@ for (const [size, viewport] of SIZES) {
       await page.getByRole("heading", { level: 1, name: "Check a Tessera credential" }).waitFor();
       await page.getByLabel("Paste the credential").fill(JSON.stringify(badge));
       await page.getByRole("button", { name: "Check the credential" }).click();
-      await page.getByRole("heading", { level: 2, name: "Genuine" }).waitFor();
+      await page.getByRole("heading", { level: 2, name: "Genuine", exact: true }).waitFor();
       assert.match(await page.locator("main").innerText(), /Test Person/);
       await check("12-credential-check");
       const [header, payload, signature] = badge.jwt.split(".");
@@ -226,6 +226,18 @@ for (const [size, viewport] of SIZES) {
       await page.getByLabel("Paste the credential").fill(forged);
       await page.getByRole("button", { name: "Check the credential" }).click();
       await page.getByRole("heading", { level: 2, name: "Not genuine" }).waitFor();
+      // The certificate PDF itself carries the credential: chosen as a file, it checks out.
+      const pdf = await fetch(`${api}/v1/certificates/${certificate.certificate_id}.pdf`, {
+        headers: { Authorization: `Bearer ${staff}` },
+      });
+      assert.equal(pdf.status, 200);
+      await page.getByLabel("Or choose the file (JSON or the certificate PDF)").setInputFiles({
+        name: "certificate.pdf",
+        mimeType: "application/pdf",
+        buffer: Buffer.from(await pdf.arrayBuffer()),
+      });
+      await page.getByRole("button", { name: "Check the credential" }).click();
+      await page.getByRole("heading", { level: 2, name: "Genuine", exact: true }).waitFor();
 
       // The page a confirmation email links to: a link cut short, then a
       // token that is not one, each explained in words.

@@ -998,7 +998,10 @@ export interface paths {
         /**
          * Download your certificate as a PDF to file as CPD evidence. Only its
          *     owner can; anyone else gets 404. A revoked certificate, or one that
-         *     no longer verifies, is not rendered (409).
+         *     no longer verifies, is not rendered (409). The PDF carries the
+         *     certificate's Open Badges credential as an attached file
+         *     (`tessera-credential.json`), so whoever is handed the PDF can check
+         *     it at `/verify/` (or `POST /v1/credentials/verification`).
          */
         get: operations["get_certificate_pdf"];
         put?: never;

@@ -75,9 +75,16 @@ function details(content) {
   ];
 }
 
-/** The JWT in what was pasted or chosen: the downloaded JSON, or the JWT itself. */
+/**
+ * The JWT in what was pasted or chosen: the downloaded JSON, a certificate
+ * PDF (its attached credential is stored uncompressed), or the JWT itself.
+ */
 function jwtOf(text) {
   const trimmed = text.trim();
+  if (trimmed.startsWith("%PDF")) {
+    const found = /"jwt"\s*:\s*"([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)"/.exec(trimmed);
+    return found ? found[1] : "";
+  }
   if (!trimmed.startsWith("{")) return trimmed;
   try {
     const parsed = JSON.parse(trimmed);
@@ -101,13 +108,13 @@ function handedResult(check) {
 
 function handedForm() {
   const pasted = h("textarea", { id: "credential-text", name: "credential", rows: 6, "aria-describedby": "credential-hint" });
-  const file = h("input", { id: "credential-file", type: "file", accept: ".json,.jwt,application/json,text/plain" });
+  const file = h("input", { id: "credential-file", type: "file", accept: ".json,.jwt,.pdf,application/json,application/pdf,text/plain" });
   const result = h("div", { "aria-live": "polite" });
   const form = h("form", { class: "card" },
     h("label", { for: "credential-text" }, "Paste the credential"),
-    h("p", { class: "muted", id: "credential-hint" }, "The JSON file the holder downloaded from Tessera, or the long line of text (its VC-JWT) inside it."),
+    h("p", { class: "muted", id: "credential-hint" }, "The JSON file the holder downloaded from Tessera, or the long line of text (its VC-JWT) inside it. A certificate PDF from Tessera can be chosen below: it carries the credential."),
     pasted,
-    h("label", { for: "credential-file" }, "Or choose the file"),
+    h("label", { for: "credential-file" }, "Or choose the file (JSON or the certificate PDF)"),
     file,
     h("button", { type: "submit" }, "Check the credential"));
   form.addEventListener("submit", async (event) => {

@@ -40,7 +40,7 @@ pub use content::{
     Period, QualityIndicators, Registration, Tally, TaskKind, Totals, format_duration,
     format_duration_short, format_hours, verifiable_address,
 };
-pub use pdf::render_pdf;
+pub use pdf::{CREDENTIAL_ATTACHMENT, render_pdf, render_pdf_with_credential};
 pub use signing::{
     SignedCertificate, VerifyOutcome, VerifyReason, canonical_bytes, content_from_canonical_json,
     key_id, sign, verify, verify_bytes,

@@ -9,6 +9,7 @@ use krilla::Document;
 use krilla::action::{Action, LinkAction};
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::color::rgb;
+use krilla::embed::{AssociationKind, EmbeddedFile, MimeType};
 use krilla::geom::{PathBuilder, Point, Rect};
 use krilla::metadata::{DateTime, Metadata};
 use krilla::num::NormalizedF32;
@@ -32,6 +33,28 @@ use super::tags::{draw_marked, tag_tree};
 /// id and signature are printed. The content is validated first, so totals
 /// that disagree with the rows are refused instead of printed.
 pub fn render_pdf(signed: &SignedCertificate) -> Result<Vec<u8>, CertificateError> {
+    render(signed, None)
+}
+
+/// The name of the credential attached to a certificate's PDF.
+pub const CREDENTIAL_ATTACHMENT: &str = "tessera-credential.json";
+
+/// The same PDF with the certificate's Open Badges credential (the JSON a
+/// holder downloads, with its VC-JWT) attached, so whoever is handed the
+/// PDF can check it at `/verify/` without the certificate's id. The file is
+/// stored uncompressed, so the VC-JWT can be found in the PDF's bytes
+/// without a PDF reader.
+pub fn render_pdf_with_credential(
+    signed: &SignedCertificate,
+    credential_json: &[u8],
+) -> Result<Vec<u8>, CertificateError> {
+    render(signed, Some(credential_json))
+}
+
+fn render(
+    signed: &SignedCertificate,
+    attachment: Option<&[u8]>,
+) -> Result<Vec<u8>, CertificateError> {
     let content = &signed.content;
     content.validate()?;
     let fonts = Fonts::load()?;
@@ -96,6 +119,24 @@ pub fn render_pdf(signed: &SignedCertificate) -> Result<Vec<u8>, CertificateErro
         page.finish();
     }
     document.set_tag_tree(tag_tree(&layout.blocks, marked));
+    if let Some(json) = attachment {
+        document
+            .embed_file(EmbeddedFile {
+                path: CREDENTIAL_ATTACHMENT.to_owned(),
+                mime_type: MimeType::new("application/json"),
+                description: Some(
+                    "This certificate as an Open Badges 3.0 credential (VC-JWT); anyone can \
+                     check it at the verification page."
+                        .to_owned(),
+                ),
+                association_kind: AssociationKind::Alternative,
+                data: json.to_vec().into(),
+                modification_date: pdf_date(content.issued_at),
+                compress: Some(false),
+                location: None,
+            })
+            .ok_or_else(|| CertificateError::Pdf("the credential could not be attached".into()))?;
+    }
     document
         .finish()
         .map_err(|err| CertificateError::Pdf(format!("{err:?}")))
