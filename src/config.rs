@@ -29,6 +29,11 @@ pub struct Settings {
     /// (`TESSERA_RETIRED_CERTIFICATE_KEYS`); unset means
     /// `<data_dir>/retired-certificate-keys`.
     pub retired_certificate_keys: Option<PathBuf>,
+    /// The secret behind contributors' per-project pseudonyms in exports
+    /// (`TESSERA_PSEUDONYM_KEY`); unset means `<data_dir>/pseudonym.key`,
+    /// made at first start from the token key (so every replica makes the
+    /// same one) and kept, so rotating the token key leaves pseudonyms be.
+    pub pseudonym_key: Option<PathBuf>,
     /// Lifetime of access tokens (`TESSERA_ACCESS_TOKEN_SECONDS`, default 15 minutes).
     pub access_token_ttl: Duration,
     /// Lifetime of refresh tokens (`TESSERA_REFRESH_TOKEN_SECONDS`, default 30 days).
@@ -133,6 +138,7 @@ impl Settings {
             signing_key: get("TESSERA_SIGNING_KEY").map(PathBuf::from),
             certificate_key: get("TESSERA_CERTIFICATE_KEY").map(PathBuf::from),
             retired_certificate_keys: get("TESSERA_RETIRED_CERTIFICATE_KEYS").map(PathBuf::from),
+            pseudonym_key: get("TESSERA_PSEUDONYM_KEY").map(PathBuf::from),
             access_token_ttl: seconds("TESSERA_ACCESS_TOKEN_SECONDS", 15 * 60)?,
             refresh_token_ttl: seconds("TESSERA_REFRESH_TOKEN_SECONDS", 30 * 24 * 3600)?,
             login_attempts: parse_or(get("TESSERA_LOGIN_ATTEMPTS"), "TESSERA_LOGIN_ATTEMPTS", 10)?,
@@ -240,6 +246,13 @@ impl Settings {
             .unwrap_or_else(|| self.data_dir.join("signing.key"))
     }
 
+    /// The pseudonym key file actually used.
+    pub fn pseudonym_key_path(&self) -> PathBuf {
+        self.pseudonym_key
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("pseudonym.key"))
+    }
+
     /// Where the certificate keys live.
     pub fn certificate_key_paths(&self) -> crate::security::certificate_keys::KeyPaths {
         crate::security::certificate_keys::KeyPaths {
@@ -290,6 +303,7 @@ impl std::fmt::Debug for Settings {
             .field("signing_key", &self.signing_key)
             .field("certificate_key", &self.certificate_key)
             .field("retired_certificate_keys", &self.retired_certificate_keys)
+            .field("pseudonym_key", &self.pseudonym_key)
             .field("access_token_ttl", &self.access_token_ttl)
             .field("refresh_token_ttl", &self.refresh_token_ttl)
             .field("public_url", &self.public_url)

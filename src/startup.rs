@@ -41,11 +41,16 @@ impl Application {
         let address = listener
             .local_addr()
             .context("the listener has no TCP address")?;
-        let pseudonym_key: [u8; 32] = sha2::Sha256::new()
-            .chain_update(b"tessera pseudonyms")
-            .chain_update(signing_key.to_bytes())
-            .finalize()
-            .into();
+        // Made from the token key the first time (as every earlier version
+        // did, so pseudonyms already exported stay the same) and kept.
+        let pseudonym_key = keys::load_or_keep(
+            &settings.pseudonym_key_path(),
+            sha2::Sha256::new()
+                .chain_update(b"tessera pseudonyms")
+                .chain_update(signing_key.to_bytes())
+                .finalize()
+                .into(),
+        )?;
         if !crate::domain::certificate::verifiable_address(&settings.public_url) {
             tracing::warn!(
                 public_url = %settings.public_url,

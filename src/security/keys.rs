@@ -1,7 +1,8 @@
-//! Ed25519 key files: the service's token signing key (`TESSERA_SIGNING_KEY`)
-//! and the certificate keys (`security::certificate_keys`). Each is read
-//! from its configured path, or generated there at first start and kept, so
-//! tokens and certificates survive a restart.
+//! Key files: the service's token signing key (`TESSERA_SIGNING_KEY`), the
+//! certificate keys (`security::certificate_keys`) and the pseudonym key
+//! (`TESSERA_PSEUDONYM_KEY`). Each is read from its configured path, or
+//! made there at first start and kept, so tokens, certificates and export
+//! pseudonyms survive a restart.
 
 use std::io::Write;
 use std::path::Path;
@@ -26,6 +27,21 @@ pub fn load_or_generate(path: &Path) -> anyhow::Result<SigningKey> {
             Ok(SigningKey::from_bytes(&seed))
         }
         Err(err) => Err(err).with_context(|| format!("reading signing key {}", path.display())),
+    }
+}
+
+/// Loads the 32-byte secret at `path`, or stores `first` there (mode 0600)
+/// when there is none yet.
+pub fn load_or_keep(path: &Path, first: [u8; 32]) -> anyhow::Result<[u8; 32]> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse_seed(text.trim())
+            .map(|key| key.to_bytes())
+            .with_context(|| format!("reading key {}", path.display())),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            write_new_key(path, &first)?;
+            Ok(first)
+        }
+        Err(err) => Err(err).with_context(|| format!("reading key {}", path.display())),
     }
 }
 
@@ -72,6 +88,18 @@ mod tests {
         let first = load_or_generate(&path).unwrap();
         let second = load_or_generate(&path).unwrap();
         assert_eq!(first.to_bytes(), second.to_bytes());
+    }
+
+    #[test]
+    fn a_kept_secret_is_written_once_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pseudonym.key");
+        assert_eq!(load_or_keep(&path, [7; 32]).unwrap(), [7; 32]);
+        assert_eq!(
+            load_or_keep(&path, [8; 32]).unwrap(),
+            [7; 32],
+            "the first one stays"
+        );
     }
 
     #[test]

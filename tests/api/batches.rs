@@ -346,3 +346,60 @@ async fn uploads_beyond_the_budget_get_429_with_retry_after() {
     assert!(response.headers().contains_key("retry-after"));
     expect_problem(response, StatusCode::TOO_MANY_REQUESTS).await;
 }
+
+/// The `contributor` column of a batch's answer export.
+async fn contributors(base: &str, token: &str, batch: &str) -> Vec<String> {
+    let answers = reqwest::Client::new()
+        .get(format!("{base}/v1/batches/{batch}/results?format=answers"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("text");
+    answers
+        .lines()
+        .skip(1)
+        .map(|row| row.split(',').nth(2).unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn export_pseudonyms_survive_a_new_token_key() {
+    let app = TestApp::spawn().await;
+    let (researcher, project) = researcher_project(&app).await;
+    let batch = app
+        .screening_batch(
+            &researcher,
+            &project,
+            1,
+            json!({"min_answers": 1, "max_answers": 1}),
+        )
+        .await;
+    let staff = app.person("staff@nhs.net", &[]).await;
+    let task = crate::helpers::task_ids(&app.claim(&staff, 5).await)[0].clone();
+    let answer = json!([{"client_id": uuid::Uuid::new_v4(), "task_id": task, "answer": {"decision": "include"}}]);
+    expect_status(app.answer(&staff, answer).await, StatusCode::OK).await;
+    let before = contributors(&app.base, &researcher.access_token, &batch).await;
+    assert_eq!(before.len(), 1);
+    assert!(before[0].starts_with("c-"), "{before:?}");
+
+    // The same store after the token key was replaced (everyone signs in again).
+    let mut settings = tessera::config::Settings::for_tests(app.data_dir.path().to_path_buf());
+    settings.signing_key = Some(app.data_dir.path().join("replaced-token.key"));
+    let server = tessera::startup::Application::build(settings)
+        .await
+        .expect("app builds");
+    let base = format!("http://{}", server.address());
+    tokio::spawn(server.run_until_stopped());
+    let login = reqwest::Client::new()
+        .post(format!("{base}/v1/auth/login"))
+        .json(&json!({"email": researcher.email, "password": crate::helpers::PASSWORD}))
+        .send()
+        .await
+        .expect("sent");
+    let tokens = expect_status(login, StatusCode::OK).await;
+    let token = tokens["access_token"].as_str().expect("token");
+    assert_eq!(contributors(&base, token, &batch).await, before);
+}
