@@ -94,4 +94,24 @@ describe("signing in to the staff app through the trust", () => {
     assert.deepEqual(errors, []);
     await context.close();
   });
+
+  it("tells a member who has not confirmed her address that she practises until she does", async () => {
+    const lead = "it.lead.west@trust.nhs.uk";
+    await register(lead, "Wyn Lead");
+    grant(lead, "admin");
+    await json("POST", "/v1/admin/organisations", { name: "West Hospitals", email_domains: ["west.nhs.uk"] }, await token(lead));
+    const nurse = "nurse@west.nhs.uk";
+    await register(nurse, "Nia West");
+
+    const context = await browser.newContext({ viewport: PHONE, bypassCSP: true, locale: "en-GB", hasTouch: true, isMobile: true });
+    const page = await context.newPage();
+    await page.goto(`${api}/app/#signin`);
+    await page.getByLabel("Work email").fill(nurse);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.getByRole("heading", { level: 1, name: "Hello, Nia West" }).waitFor();
+    await page.getByText(`Until you confirm ${nurse}, you answer practice questions only`).waitFor();
+    await check(page, "sign-on-04-practice-only");
+    await context.close();
+  });
 });

@@ -36,7 +36,7 @@ export async function home(app) {
       ? h(
           "div",
           { class: "notice", "data-testid": "unconfirmed" },
-          h("p", {}, t("home.unconfirmed", { email: me.email })),
+          h("p", {}, t(me.practice_only ? "home.practice_only" : "home.unconfirmed", { email: me.email })),
           h("a", { href: "#confirm" }, t("home.confirm_link")),
         )
       : null,

@@ -91,7 +91,7 @@ function start(app) {
     t("home.start"),
     async () => {
       const bundle = await api.startSession({ minutes: SESSION_MINUTES });
-      if (!bundle.tasks.length) throw new Error(t("session.none"));
+      if (!bundle.tasks.length) throw new Error(t(bundle.practice_only ? "session.none_practice" : "session.none"));
       // The clock is the person's own minutes, counted on this phone; each
       // task's lease is the server's concern.
       state = { bundle, deadline: Date.now() + bundle.minutes * 60_000, position: 0, answered: {}, results: {}, refused: {} };
