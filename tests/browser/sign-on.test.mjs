@@ -112,6 +112,18 @@ describe("signing in to the staff app through the trust", () => {
     await page.getByRole("heading", { level: 1, name: "Hello, Nia West" }).waitFor();
     await page.getByText(`Until you confirm ${nurse}, you answer practice questions only`).waitFor();
     await check(page, "sign-on-04-practice-only");
+
+    // She moves to her new address at the trust: the password is asked
+    // for, and the new address waits for its own link.
+    await page.getByRole("link", { name: "Profile" }).click();
+    await page.getByLabel("New work email").fill("nia.west@west.nhs.uk");
+    await page.getByRole("button", { name: "Change email" }).click();
+    await page.getByText("Changing your email address needs your current password").waitFor();
+    await page.getByLabel("Your password").fill(password);
+    await page.getByRole("button", { name: "Change email" }).click();
+    await page.getByRole("heading", { level: 1, name: "Confirm your email" }).waitFor();
+    await page.getByText("We've sent a link to nia.west@west.nhs.uk").waitFor();
+    await check(page, "sign-on-05-email-changed");
     await context.close();
   });
 });

@@ -133,6 +133,16 @@ export const api = {
     }
   },
 
+  /** Moves the login to a new address (the server sends it a link). */
+  async changeEmail(email, currentPassword) {
+    const me = await authed("/v1/me", {
+      method: "PATCH",
+      body: { email, current_password: currentPassword || undefined },
+    });
+    await saveAuth({ ...auth, email: me.email });
+    return me;
+  },
+
   organisations: () => send("/v1/organisations"),
   me: () => authed("/v1/me"),
   updateMe: (changes) => authed("/v1/me", { method: "PATCH", body: changes }),

@@ -9,6 +9,30 @@ import { currentLanguage, switchLanguage, t } from "../i18n.js";
 import { waiting } from "../outbox.js";
 import { actionForm, input, staffGroupSelect } from "./account.js";
 
+/**
+ * A new work address: confirmed again by the link sent to it, and the
+ * password asked for so nobody holding the phone can move the sign-in.
+ * Work still waiting on this phone is sent first: it is kept per address.
+ */
+function emailForm(app) {
+  return actionForm(
+    { "aria-labelledby": "email-title" },
+    [
+      h("h2", { id: "email-title" }, t("profile.email_title")),
+      h("p", {}, t("profile.email_lead")),
+      input("new_email", t("profile.email_new"), { type: "email", autocomplete: "email", required: true }),
+      input("current_password", t("profile.email_password"), { type: "password", autocomplete: "current-password" }, t("profile.email_password_hint")),
+    ],
+    t("profile.email_submit"),
+    async (data) => {
+      if (await waiting()) throw new Error(t("profile.email_waiting"));
+      await api.changeEmail(String(data.get("new_email")).trim(), String(data.get("current_password")));
+      app.go("confirm");
+    },
+    "secondary",
+  );
+}
+
 export async function profile(app) {
   const me = await api.me();
   const membership = me.organisation
@@ -40,6 +64,7 @@ export async function profile(app) {
         saved.textContent = t("profile.saved");
       },
     ),
+    emailForm(app),
     h("h2", {}, t("profile.language")),
     h(
       "button",
