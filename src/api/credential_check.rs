@@ -69,7 +69,7 @@ impl CredentialCheckView {
         summary: String,
         read: Option<HandedCredential>,
     ) -> Self {
-        let read = read.unwrap_or_else(|| HandedCredential::read(&serde_json::Value::Null));
+        let read = read.unwrap_or_default();
         Self {
             valid,
             revoked,

@@ -13,6 +13,7 @@ use super::error::ApiError;
 use super::state::SharedState;
 use super::tags::ApiTags;
 use crate::domain::account::Role;
+use crate::domain::field_error::FieldError;
 use crate::domain::organisation::{Organisation, OrganisationFields};
 use crate::domain::practice::UnconfirmedAccounts;
 use crate::domain::sign_on::SignOn;
@@ -136,23 +137,26 @@ pub enum OrganisationListResponse {
     Ok(Json<OrganisationList>),
 }
 
-/// Every field checked, every problem reported together. `kept_secret` is
-/// the stored client secret, used when the body leaves it out.
+impl SignOnBody {
+    /// The sign-on this body describes; `kept_secret` (the stored one) is
+    /// used when the body leaves the secret out.
+    fn parse(&self, kept_secret: Option<&str>) -> Result<SignOn, Vec<FieldError>> {
+        let secret = self.client_secret.as_deref().or(kept_secret);
+        SignOn::parse(&self.issuer, &self.client_id, secret)
+    }
+}
+
+/// Every field checked, every problem reported together.
 fn checked(
     name: &str,
     ods_code: Option<&str>,
     email_domains: &[String],
-    sign_on: Option<&SignOnBody>,
-    kept_secret: Option<&str>,
+    sign_on: Result<Option<SignOn>, Vec<FieldError>>,
 ) -> Result<OrganisationFields, ApiError> {
-    let fields = OrganisationFields::parse(name, ods_code, email_domains);
-    let sign_on = sign_on
-        .map(|body| {
-            let secret = body.client_secret.as_deref().or(kept_secret);
-            SignOn::parse(&body.issuer, &body.client_id, secret)
-        })
-        .transpose();
-    match (fields, sign_on) {
+    match (
+        OrganisationFields::parse(name, ods_code, email_domains),
+        sign_on,
+    ) {
         (Ok(fields), Ok(sign_on)) => Ok(fields.with_sign_on(sign_on)),
         (fields, sign_on) => Err(ApiError::invalid(
             fields
@@ -206,8 +210,10 @@ impl OrganisationsApi {
             &body.name,
             body.ods_code.as_deref(),
             &body.email_domains,
-            body.sign_on.as_ref(),
-            None,
+            body.sign_on
+                .as_ref()
+                .map(|sign_on| sign_on.parse(None))
+                .transpose(),
         )?;
         let organisation = fields
             .with_unconfirmed_accounts(body.unconfirmed_accounts)
@@ -244,36 +250,24 @@ impl OrganisationsApi {
         let name = changes.name.unwrap_or(stored.name);
         let ods_code = changes.ods_code.or(stored.ods_code);
         let domains = changes.email_domains.unwrap_or(stored.email_domains);
-        let kept_secret = stored
-            .sign_on
-            .as_ref()
-            .and_then(|s| s.client_secret.clone());
         let sign_on = match &changes.sign_on {
-            MaybeUndefined::Undefined => stored.sign_on.map(|kept| SignOnBody {
-                issuer: kept.issuer,
-                client_id: kept.client_id,
-                client_secret: kept.client_secret,
-            }),
-            MaybeUndefined::Null => None,
-            MaybeUndefined::Value(body) => Some(SignOnBody {
-                issuer: body.issuer.clone(),
-                client_id: body.client_id.clone(),
-                client_secret: body.client_secret.clone(),
-            }),
+            MaybeUndefined::Undefined => Ok(stored.sign_on),
+            MaybeUndefined::Null => Ok(None),
+            MaybeUndefined::Value(body) => {
+                let kept = stored
+                    .sign_on
+                    .as_ref()
+                    .and_then(|s| s.client_secret.as_deref());
+                body.parse(kept).map(Some)
+            }
         };
-        let organisation = checked(
-            &name,
-            ods_code.as_deref(),
-            &domains,
-            sign_on.as_ref(),
-            kept_secret.as_deref(),
-        )?
-        .with_unconfirmed_accounts(
-            changes
-                .unconfirmed_accounts
-                .unwrap_or(stored.unconfirmed_accounts),
-        )
-        .into_record(stored.id);
+        let organisation = checked(&name, ods_code.as_deref(), &domains, sign_on)?
+            .with_unconfirmed_accounts(
+                changes
+                    .unconfirmed_accounts
+                    .unwrap_or(stored.unconfirmed_accounts),
+            )
+            .into_record(stored.id);
         let updated = state
             .store
             .update_organisation(&organisation)

@@ -82,6 +82,62 @@ async fn admins_record_organisations_that_anyone_may_list() {
 }
 
 #[tokio::test]
+async fn a_sign_on_keeps_its_secret_through_edits_and_null_removes_it() {
+    let app = TestApp::spawn().await;
+    let admin = app.person("admin@nhs.net", &[Role::Admin]).await;
+    let created = expect_status(
+        organisation(
+            &app,
+            &admin,
+            json!({"name": NORTH, "sign_on": {
+                "issuer": "https://login.north.nhs.uk", "client_id": "tessera", "client_secret": "s3cret"
+            }}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let id = created["id"].as_str().expect("id");
+    let patch = |body: Value| {
+        app.client
+            .patch(app.url(&format!("/v1/admin/organisations/{id}")))
+            .bearer_auth(&admin.access_token)
+            .json(&body)
+            .send()
+    };
+    // A new client id without a secret keeps the stored secret.
+    let edited = patch(
+        json!({"sign_on": {"issuer": "https://login.north.nhs.uk", "client_id": "tessera-2"}}),
+    )
+    .await
+    .expect("sent");
+    let edited = expect_status(edited, StatusCode::OK).await;
+    assert_eq!(edited["sign_on"]["client_id"], "tessera-2");
+    assert_eq!(edited["sign_on"]["client_secret_set"], true);
+    // Other edits leave the sign-on alone; a bad issuer is named by field.
+    let renamed = expect_status(
+        patch(json!({"name": "North"})).await.expect("sent"),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(renamed["sign_on"]["client_id"], "tessera-2");
+    let refused = expect_problem(
+        patch(json!({"sign_on": {"issuer": "http://login.north.nhs.uk", "client_id": "x"}}))
+            .await
+            .expect("sent"),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(refused["errors"][0]["field"], "sign_on.issuer", "{refused}");
+    let removed = expect_status(
+        patch(json!({"sign_on": null})).await.expect("sent"),
+        StatusCode::OK,
+    )
+    .await;
+    assert!(removed.get("sign_on").is_none(), "{removed}");
+}
+
+#[tokio::test]
 async fn an_audience_names_only_organisations_that_exist() {
     let app = TestApp::spawn().await;
     let researcher = app.person("r@north.nhs.uk", &[Role::Researcher]).await;

@@ -6,7 +6,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 /// What a credential whose signature holds says about itself.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct HandedCredential {
     pub certificate_id: Option<Uuid>,
     pub issuer: Option<String>,
