@@ -21,11 +21,7 @@ async fn a_certificate_becomes_an_open_badge_signed_as_a_vc_jwt() {
     let (staff, certificate) = issued(&app).await;
     let id = certificate["certificate_id"].as_str().expect("id");
     let path = format!("/v1/certificates/{id}/credential");
-    let badge = expect_status(
-        app.get(&path, Some(&staff.access_token)).await,
-        StatusCode::OK,
-    )
-    .await;
+    let badge = credential_of(&app, &staff.access_token, id).await;
     let credential = &badge["credential"];
     assert_eq!(
         credential["type"],
@@ -94,14 +90,7 @@ async fn a_certificate_becomes_an_open_badge_signed_as_a_vc_jwt() {
         StatusCode::NOT_FOUND,
     )
     .await;
-    let revoke = app
-        .post(
-            &format!("/v1/certificates/{id}/revoke"),
-            &json!({"reason": "Issued for the wrong dates"}),
-            Some(&staff.access_token),
-        )
-        .await;
-    expect_status(revoke, StatusCode::OK).await;
+    revoke(&app, &staff.access_token, id).await;
     expect_problem(
         app.get(&path, Some(&staff.access_token)).await,
         StatusCode::CONFLICT,
@@ -163,10 +152,22 @@ fn marked(list: &Value, place: u64) -> bool {
     bits[(place / 8) as usize] & (0x80 >> (place % 8)) != 0
 }
 
+/// The certificate's credential (`{credential, jwt}`), fetched by `token`'s holder.
+pub async fn credential_of(app: &crate::helpers::TestApp, token: &str, id: &str) -> Value {
+    let path = format!("/v1/certificates/{id}/credential");
+    expect_status(app.get(&path, Some(token)).await, StatusCode::OK).await
+}
+
+/// Withdraws the certificate as its owner.
+async fn revoke(app: &crate::helpers::TestApp, token: &str, id: &str) {
+    let path = format!("/v1/certificates/{id}/revoke");
+    let body = json!({"reason": "Issued for the wrong dates"});
+    expect_status(app.post(&path, &body, Some(token)).await, StatusCode::OK).await;
+}
+
 /// The credential's place in the list, from its `credentialStatus`.
 async fn place(app: &crate::helpers::TestApp, token: &str, id: &str) -> u64 {
-    let path = format!("/v1/certificates/{id}/credential");
-    let badge = expect_status(app.get(&path, Some(token)).await, StatusCode::OK).await;
+    let badge = credential_of(app, token, id).await;
     let status = &badge["credential"]["credentialStatus"];
     assert_eq!(status["type"], "BitstringStatusListEntry");
     assert_eq!(status["statusPurpose"], "revocation");
@@ -198,14 +199,7 @@ async fn revoking_a_certificate_flips_its_bit_in_the_published_status_list() {
     );
     assert!(!marked(&list, index), "not revoked yet");
 
-    let revoke = app
-        .post(
-            &format!("/v1/certificates/{id}/revoke"),
-            &json!({"reason": "Issued for the wrong dates"}),
-            Some(&staff.access_token),
-        )
-        .await;
-    expect_status(revoke, StatusCode::OK).await;
+    revoke(&app, &staff.access_token, id).await;
     let list = status_list(&app).await;
     assert!(marked(&list, index), "revoked");
     assert_eq!(
@@ -230,11 +224,7 @@ async fn a_handed_credential_is_checked_without_its_id_altered_or_revoked() {
     let (staff, certificate) = issued(&app).await;
     let id = certificate["certificate_id"].as_str().expect("id");
     let path = format!("/v1/certificates/{id}/credential");
-    let badge = expect_status(
-        app.get(&path, Some(&staff.access_token)).await,
-        StatusCode::OK,
-    )
-    .await;
+    let badge = credential_of(&app, &staff.access_token, id).await;
     let jwt = badge["jwt"].as_str().expect("jwt");
     // Public like its verification page: an appraiser with the id gets it.
     let fetched = expect_status(app.get(&path, None).await, StatusCode::OK).await;
@@ -283,14 +273,7 @@ async fn a_handed_credential_is_checked_without_its_id_altered_or_revoked() {
     )
     .await;
 
-    let revoke = app
-        .post(
-            &format!("/v1/certificates/{id}/revoke"),
-            &json!({"reason": "Issued for the wrong dates"}),
-            Some(&staff.access_token),
-        )
-        .await;
-    expect_status(revoke, StatusCode::OK).await;
+    revoke(&app, &staff.access_token, id).await;
     let withdrawn = check_handed(&app, jwt).await;
     assert_eq!(withdrawn["valid"], false);
     assert_eq!(withdrawn["revoked"], true, "{withdrawn}");
@@ -302,14 +285,7 @@ async fn the_pdf_carries_its_credential_so_a_handed_pdf_can_be_checked() {
     let app = app().await;
     let (staff, certificate) = issued(&app).await;
     let id = certificate["certificate_id"].as_str().expect("id");
-    let response = app
-        .get(
-            &format!("/v1/certificates/{id}.pdf"),
-            Some(&staff.access_token),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let pdf = response.bytes().await.expect("pdf");
+    let pdf = crate::certificates::pdf_of(&app, &staff.access_token, id).await;
     // The attachment is stored uncompressed: its JSON is in the bytes.
     let text = String::from_utf8_lossy(&pdf);
     let start = text

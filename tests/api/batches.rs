@@ -243,23 +243,37 @@ async fn batch_progress_counts_tasks_and_answers_and_can_pause() {
     assert_eq!(app.claim(&staff, 5).await["tasks"], json!([]));
 }
 
-#[tokio::test]
-async fn results_export_as_csv_with_pseudonyms() {
-    let app = TestApp::spawn().await;
-    let (researcher, project) = researcher_project(&app).await;
+/// A researcher's screening batch of `records`, one of which a staff
+/// member answered "include": (researcher, batch, staff, that task).
+async fn one_answered(
+    app: &TestApp,
+    records: usize,
+) -> (
+    crate::helpers::Person,
+    String,
+    crate::helpers::Person,
+    String,
+) {
+    let (researcher, project) = researcher_project(app).await;
     let batch = app
         .screening_batch(
             &researcher,
             &project,
-            2,
+            records,
             json!({"min_answers": 1, "max_answers": 1}),
         )
         .await;
     let staff = app.person("staff@nhs.net", &[]).await;
-    let session = app.claim(&staff, 5).await;
-    let task = crate::helpers::task_ids(&session)[0].clone();
+    let task = crate::helpers::task_ids(&app.claim(&staff, 5).await)[0].clone();
     let answer = json!([{"client_id": uuid::Uuid::new_v4(), "task_id": task, "answer": {"decision": "include"}}]);
     expect_status(app.answer(&staff, answer).await, StatusCode::OK).await;
+    (researcher, batch, staff, task)
+}
+
+#[tokio::test]
+async fn results_export_as_csv_with_pseudonyms() {
+    let app = TestApp::spawn().await;
+    let (researcher, batch, staff, task) = one_answered(&app, 2).await;
 
     let csv = app
         .get(
@@ -368,19 +382,7 @@ async fn contributors(base: &str, token: &str, batch: &str) -> Vec<String> {
 #[tokio::test]
 async fn export_pseudonyms_survive_a_new_token_key() {
     let app = TestApp::spawn().await;
-    let (researcher, project) = researcher_project(&app).await;
-    let batch = app
-        .screening_batch(
-            &researcher,
-            &project,
-            1,
-            json!({"min_answers": 1, "max_answers": 1}),
-        )
-        .await;
-    let staff = app.person("staff@nhs.net", &[]).await;
-    let task = crate::helpers::task_ids(&app.claim(&staff, 5).await)[0].clone();
-    let answer = json!([{"client_id": uuid::Uuid::new_v4(), "task_id": task, "answer": {"decision": "include"}}]);
-    expect_status(app.answer(&staff, answer).await, StatusCode::OK).await;
+    let (researcher, batch, _, _) = one_answered(&app, 1).await;
     let before = contributors(&app.base, &researcher.access_token, &batch).await;
     assert_eq!(before.len(), 1);
     assert!(before[0].starts_with("c-"), "{before:?}");

@@ -152,15 +152,7 @@ async fn a_key_reported_compromised_voids_what_it_signed_from_that_date_only() {
     let (staff, certificate) = issued(&app).await;
     let id = certificate["certificate_id"].as_str().expect("id");
     let key = certificate["key_id"].as_str().expect("key id").to_owned();
-    let badge = expect_status(
-        app.get(
-            &format!("/v1/certificates/{id}/credential"),
-            Some(&staff.access_token),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let badge = crate::badges::credential_of(&app, &staff.access_token, id).await;
     let jwt = badge["jwt"].as_str().expect("jwt");
     key_command(&app, &["rotate"]);
 

@@ -55,21 +55,24 @@ async fn an_issued_certificate_holds_the_signed_facts() {
     assert_eq!(certificate["algorithm"], "Ed25519");
 }
 
-#[tokio::test]
-async fn the_pdf_shows_the_name_the_hours_and_the_verification_url() {
-    let app = app().await;
-    let (staff, certificate) = issued(&app).await;
-    let id = certificate["certificate_id"].as_str().expect("id");
+/// The certificate's PDF, downloaded by its owner.
+pub async fn pdf_of(app: &TestApp, token: &str, id: &str) -> Vec<u8> {
     let response = app
-        .get(
-            &format!("/v1/certificates/{id}.pdf"),
-            Some(&staff.access_token),
-        )
+        .get(&format!("/v1/certificates/{id}.pdf"), Some(token))
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-type"], "application/pdf");
     let pdf = response.bytes().await.expect("pdf").to_vec();
     assert!(pdf.starts_with(b"%PDF-"));
+    pdf
+}
+
+#[tokio::test]
+async fn the_pdf_shows_the_name_the_hours_and_the_verification_url() {
+    let app = app().await;
+    let (staff, certificate) = issued(&app).await;
+    let id = certificate["certificate_id"].as_str().expect("id");
+    let pdf = pdf_of(&app, &staff.access_token, id).await;
     // CI renders this file with poppler to prove a standard viewer opens it.
     if let Some(out) = std::env::var_os("TESSERA_CERT_PDF_OUT") {
         std::fs::write(out, &pdf).expect("PDF written");

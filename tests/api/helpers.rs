@@ -175,6 +175,22 @@ impl TestApp {
         project["id"].as_str().expect("project id").to_owned()
     }
 
+    /// Creates a live project open only to verified members of the
+    /// organisation record `organisation_id`; returns the project as shown.
+    pub async fn verified_only_project(&self, researcher: &Person, organisation_id: &str) -> Value {
+        let body = serde_json::json!({
+            "title": "Falls", "summary": "Find the trials.", "purpose": "A review.",
+            "status": "live",
+            "audience": {"organisation_ids": [organisation_id], "verified_only": true}
+        });
+        expect_status(
+            self.post("/v1/projects", &body, Some(&researcher.access_token))
+                .await,
+            StatusCode::CREATED,
+        )
+        .await
+    }
+
     /// Uploads a batch file with its spec.
     pub async fn upload(
         &self,

@@ -412,20 +412,7 @@ async fn a_trust_goes_from_an_empty_store_to_a_verified_only_project() {
         .expect("sent");
     expect_status(roles, StatusCode::OK).await;
     let researcher = app.sign_in("researcher@north.nhs.uk").await;
-    let project = expect_status(
-        app.post(
-            "/v1/projects",
-            &json!({
-                "title": "Falls", "summary": "Find the trials.", "purpose": "A review.",
-                "status": "live",
-                "audience": {"organisation_ids": [north_id], "verified_only": true}
-            }),
-            Some(&researcher.access_token),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
+    let project = app.verified_only_project(&researcher, &north_id).await;
     let project_id = project["id"].as_str().expect("id").to_owned();
     assert_eq!(project["verified_only"], true);
     app.screening_batch(&researcher, &project_id, 20, json!({}))

@@ -183,20 +183,7 @@ async fn staff_sign_in_through_their_trust_and_are_verified_members() {
             &[tessera::domain::account::Role::Researcher],
         )
         .await;
-    let project = expect_status(
-        app.post(
-            "/v1/projects",
-            &json!({
-                "title": "Falls", "summary": "Find the trials.", "purpose": "A review.",
-                "status": "live",
-                "audience": {"organisation_ids": [north], "verified_only": true}
-            }),
-            Some(&researcher.access_token),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
+    let project = app.verified_only_project(&researcher, &north).await;
     let project_id = project["id"].as_str().expect("id").to_owned();
     app.screening_batch(&researcher, &project_id, 10, json!({}))
         .await;
