@@ -10,7 +10,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
-use super::accounts::{TokenPair, TokenResponse, client_address, signed_in};
+use super::accounts::{TokenResponse, client_address, signed_in};
 use super::error::ApiError;
 use super::state::SharedState;
 use super::tags::ApiTags;
@@ -196,7 +196,6 @@ impl SignOnApi {
             .identify(
                 &sign_on,
                 &redirect_uri(&state.settings.public_url),
-                organisation.id,
                 &body.code,
                 &pending.pkce_verifier,
                 &pending.nonce,
@@ -214,7 +213,6 @@ impl SignOnApi {
             .map_err(|refusal| ApiError::conflict(refusal.to_string()))?;
         // Membership and organisation may have changed: callers see it at once.
         state.accounts.forget(account.id);
-        let tokens: TokenPair = signed_in(&state, &account).await?;
-        Ok(TokenResponse::Ok(Json(tokens)))
+        Ok(TokenResponse::Ok(Json(signed_in(&state, &account).await?)))
     }
 }

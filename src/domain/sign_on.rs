@@ -68,7 +68,6 @@ fn parse_issuer(raw: &str) -> Result<String, FieldError> {
 /// issuer, audience, nonce and expiry were all checked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Identity {
-    pub organisation_id: Uuid,
     /// The provider's `sub`: stable for this person and this client.
     pub subject: String,
     pub email: Email,
@@ -153,7 +152,6 @@ mod tests {
 
     fn identity(verified: bool) -> Identity {
         Identity {
-            organisation_id: Uuid::new_v4(),
             subject: "sub-1".into(),
             email: Email::parse("ada@north.nhs.uk").unwrap(),
             email_verified: verified,

@@ -165,7 +165,6 @@ impl Providers {
         &self,
         sign_on: &SignOn,
         redirect_uri: &str,
-        organisation_id: uuid::Uuid,
         code: &str,
         pkce_verifier: &str,
         nonce: &str,
@@ -205,7 +204,6 @@ impl Providers {
             ),
         };
         Ok(Identity {
-            organisation_id,
             subject: claims.subject().as_str().to_owned(),
             email: Email::parse(email).map_err(|_| SignOnError::NoEmail)?,
             email_verified,

@@ -117,9 +117,9 @@ export const api = {
   /** Finishes a sign-in the provider sent back, as a password login would. */
   async completeSignOn(state, code) {
     const pair = await send("/v1/auth/sign-on/callback", { method: "POST", body: { state, code } });
-    await saveAuth({ email: null, access_token: pair.access_token, refresh_token: pair.refresh_token });
-    const me = await authed("/v1/me");
-    await saveAuth({ ...auth, email: me.email });
+    // The outbox is kept per address, so the address is learnt before saving.
+    const me = await send("/v1/me", { token: pair.access_token });
+    await saveAuth({ email: me.email, access_token: pair.access_token, refresh_token: pair.refresh_token });
   },
 
   /** Ends the login on the server too; offline, just forgets the tokens. */

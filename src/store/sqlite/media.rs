@@ -26,11 +26,22 @@ use crate::store::{
     PhotoAttached, StoreError, StoreResult,
 };
 
-const OBSERVATION_QUERY: &str = "SELECT o.client_id, o.observer_id, o.project_id, o.batch_id,
-        o.task_id, o.media_id, o.created_at, t.content, t.state, t.consensus, c.seconds
-     FROM observations o JOIN tasks t ON t.id = o.task_id
-     LEFT JOIN observation_credits c ON c.client_id = o.client_id
-     WHERE o.client_id = ?1";
+/// An observation with its task and credit; queries add their `WHERE`.
+macro_rules! observation_select {
+    ($where:literal) => {
+        concat!(
+            "SELECT o.client_id, o.observer_id, o.project_id, o.batch_id,
+                o.task_id, o.media_id, o.created_at, t.content, t.state, t.consensus, c.seconds
+             FROM observations o JOIN tasks t ON t.id = o.task_id
+             LEFT JOIN observation_credits c ON c.client_id = o.client_id ",
+            $where
+        )
+    };
+}
+
+const OBSERVATION_QUERY: &str = observation_select!("WHERE o.client_id = ?1");
+const OBSERVATIONS_BY_QUERY: &str =
+    observation_select!("WHERE o.observer_id = ?1 ORDER BY o.created_at, o.rowid");
 
 const MEDIA_COLUMNS: &str =
     "id, project_id, uploader_id, display_sha256, thumb_sha256, width, height, created_at";
@@ -131,12 +142,8 @@ pub(super) fn observations_by(
     conn: &Connection,
     observer: Uuid,
 ) -> StoreResult<Vec<ObservationRecord>> {
-    let sql = OBSERVATION_QUERY.replace(
-        "WHERE o.client_id = ?1",
-        "WHERE o.observer_id = ?1 ORDER BY o.created_at, o.rowid",
-    );
     Ok(conn
-        .prepare(&sql)?
+        .prepare_cached(OBSERVATIONS_BY_QUERY)?
         .query_map([observer.to_string()], observation_from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?)
 }
