@@ -32,6 +32,7 @@ mod reverify;
 mod ris_export;
 mod sessions;
 mod sign_on;
+mod sign_on_store;
 mod tokens;
 mod trust;
 mod ward;
